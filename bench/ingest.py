@@ -1,0 +1,252 @@
+"""Ingest benchmark: seclake's vectorised ingest against a naive per-line Python ``re`` parser.
+
+    .venv/bin/python bench/ingest.py                       # ASA, ~330 MB, both parsers
+    .venv/bin/python bench/ingest.py --mb 2048 --skip-naive   # the 2 GB memory check
+    .venv/bin/python bench/ingest.py --format clamav
+
+Generates a realistic mix of log lines of the format into a work folder (kept between runs as a
+cache), then times, each in its own process so peak RSS is its own:
+- seclake: ``ingest_source`` end to end (read, parse, stage, sort, zstd Parquet, manifest);
+- naive: a per-line loop of Python ``re`` matches into dicts, then the same zstd Parquet write.
+Prints MB/s, lines/s, peak RSS and the ratio. Not part of the test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+DAY = dt.date(2026, 3, 2)
+WORK = Path(tempfile.gettempdir()) / "seclake-bench"
+
+
+def _ip(rng: random.Random, private: bool) -> str:
+    if private:
+        return f"10.{rng.randint(0, 3)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+    return f"{rng.choice([23, 45, 93, 104, 151, 185, 198, 203])}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+
+
+def asa_lines(rng: random.Random, count: int) -> list[str]:
+    """A firewall day's mix: connections built and torn down, ACL denies and hits, NAT, logins."""
+    lines = []
+    for i in range(count):
+        seconds = i * 86_400 // count
+        stamp = f"Mar 02 2026 {seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+        head = f"<166>{stamp} fw-bench : "
+        inside, outside = _ip(rng, True), _ip(rng, False)
+        sport, dport, conn = rng.randint(1024, 65535), rng.choice([443, 80, 53, 25, 3389, 22]), 100_000 + i
+        kind = rng.random()
+        if kind < 0.35:
+            lines.append(
+                f"{head}%ASA-6-302013: Built outbound TCP connection {conn} for outside:{outside}/{dport} ({outside}/{dport}) to inside:{inside}/{sport} (203.0.113.5/{sport})"
+            )
+        elif kind < 0.70:
+            lines.append(
+                f"{head}%ASA-6-302014: Teardown TCP connection {conn} for outside:{outside}/{dport} to inside:{inside}/{sport} duration 0:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d} bytes {rng.randint(40, 9_000_000)} TCP FINs"
+            )
+        elif kind < 0.80:
+            lines.append(
+                f'{head}%ASA-4-106023: Deny tcp src outside:{outside}/{sport} dst inside:203.0.113.5/{dport} by access-group "outside_access_in" [0x0, 0x0]'
+            )
+        elif kind < 0.88:
+            lines.append(
+                f"{head}%ASA-6-106100: access-list inside_in permitted udp inside/{inside}({sport}) -> outside/{outside}(53) hit-cnt 1 first hit [0x93d0e533, 0x0]"
+            )
+        elif kind < 0.95:
+            lines.append(
+                f"{head}%ASA-6-305011: Built dynamic TCP translation from inside:{inside}/{sport} to outside:203.0.113.5/{sport}"
+            )
+        else:
+            lines.append(
+                f'{head}%ASA-6-605005: Login permitted from {inside}/{sport} to inside:10.0.0.1/ssh for user "admin"'
+            )
+    return lines
+
+
+def clamav_lines(rng: random.Random, count: int) -> list[str]:
+    """Endpoints' clamd and freshclam lines forwarded by syslog."""
+    lines = []
+    for i in range(count):
+        seconds = i * 86_400 // count
+        stamp = f"Mar  2 {seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+        host = f"pc-{rng.randint(1, 300):03d}"
+        kind = rng.random()
+        if kind < 0.5:
+            lines.append(f"{stamp} {host} clamd[812]: SelfCheck: Database status OK.")
+        elif kind < 0.8:
+            lines.append(
+                f"{stamp} {host} freshclam[900]: daily.cld updated (version: {27000 + i % 50}, sigs: 2017000, f-level: 90, builder: raynman)"
+            )
+        elif kind < 0.95:
+            lines.append(
+                f"{stamp} {host} clamd[812]: /home/user{i % 40}/Downloads/file {i}.exe: Win.Trojan.Agent-{i % 977} FOUND"
+            )
+        else:
+            lines.append(
+                f"{stamp} {host} clamd[812]: /home/user{i % 40}/Downloads/file {i}.exe: moved to '/var/quarantine/file {i}.exe'"
+            )
+    return lines
+
+
+GENERATORS = {"cisco_asa": asa_lines, "clamav": clamav_lines}
+
+NAIVE_PATTERNS = {
+    "cisco_asa": [
+        re.compile(
+            r"^<(?P<pri>\d+)>(?P<time>\w{3} \d+ \d{4} [\d:]+) (?P<device>\S+) : %ASA-(?P<level>\d)-(?P<id>\d{6}): (?P<text>.*)$"
+        ),
+        re.compile(
+            r"Built (?P<dir>\w+) (?P<proto>\w+) connection (?P<conn>\d+) for (?P<fz>\w+):(?P<fip>[\d.]+)/(?P<fport>\d+) \(.*?\) to (?P<tz>\w+):(?P<tip>[\d.]+)/(?P<tport>\d+)"
+        ),
+        re.compile(
+            r"Teardown (?P<proto>\w+) connection (?P<conn>\d+) for (?P<fz>\w+):(?P<fip>[\d.]+)/(?P<fport>\d+) to (?P<tz>\w+):(?P<tip>[\d.]+)/(?P<tport>\d+) duration (?P<dur>[\d:]+) bytes (?P<bytes>\d+)"
+        ),
+        re.compile(
+            r"Deny (?P<proto>\w+) src (?P<fz>\w+):(?P<fip>[\d.]+)/(?P<fport>\d+) dst (?P<tz>\w+):(?P<tip>[\d.]+)/(?P<tport>\d+) by access-group \"(?P<acl>[^\"]+)\""
+        ),
+        re.compile(
+            r"access-list (?P<acl>\S+) (?P<verdict>\w+) (?P<proto>\w+) (?P<fz>\w+)/(?P<fip>[\d.]+)\((?P<fport>\d+)\) -> (?P<tz>\w+)/(?P<tip>[\d.]+)\((?P<tport>\d+)\)"
+        ),
+        re.compile(
+            r"translation from (?P<fz>\w+):(?P<fip>[\d.]+)/(?P<fport>\d+) to (?P<tz>\w+):(?P<tip>[\d.]+)/(?P<tport>\d+)"
+        ),
+        re.compile(r"Login permitted from (?P<fip>[\d.]+)/(?P<fport>\d+) .* for user \"(?P<user>[^\"]+)\""),
+    ],
+    "clamav": [
+        re.compile(r"^(?P<time>\w{3} +\d+ [\d:]+) (?P<host>\S+) (?P<prog>\w+)\[\d+\]: (?P<text>.*)$"),
+        re.compile(r"^(?P<path>.*): (?P<sig>\S+) FOUND$"),
+        re.compile(r"^(?P<path>.*): moved to '(?P<dest>.*)'$"),
+        re.compile(r"updated \(version: (?P<version>\d+), sigs: (?P<sigs>\d+)"),
+    ],
+}
+
+
+def generate(fmt: str, megabytes: int) -> Path:
+    """The benchmark input of about ``megabytes`` MB (cached in the work folder)."""
+    path = WORK / f"{fmt}-{megabytes}mb" / "logs" / f"{DAY.isoformat()}.log"
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    block = "\n".join(GENERATORS[fmt](random.Random(42), 200_000)) + "\n"
+    target = megabytes << 20
+    with open(path, "w", encoding="utf-8") as handle:
+        written = 0
+        while written < target:
+            handle.write(block)
+            written += len(block)
+    return path
+
+
+def run_seclake(fmt: str, log: Path) -> dict:
+    from seclake.config import load_config
+    from seclake.ingest import ingest_source
+
+    folder = log.parent.parent
+    config_path = folder / "seclake.yaml"
+    config_path.write_text(
+        yaml.safe_dump(
+            {
+                "lake": "lake",
+                "organisations": [
+                    {
+                        "id": "bench",
+                        "name": "Bench",
+                        "sources": [{"id": "src", "format": fmt, "path": "logs/{date}.log"}],
+                    }
+                ],
+            }
+        )
+    )
+    config = load_config(config_path)
+    started = time.perf_counter()
+    result = ingest_source(config, "bench", "src", DAY)
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "lines": result.lines_read,
+        "events": result.events,
+        "quarantined": result.quarantined,
+    }
+
+
+def run_naive(fmt: str, log: Path) -> dict:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    header, *bodies = NAIVE_PATTERNS[fmt]
+    started = time.perf_counter()
+    rows, lines = [], 0
+    with open(log, encoding="utf-8") as handle:
+        for line in handle:
+            lines += 1
+            match = header.match(line.rstrip("\n"))
+            if not match:
+                continue
+            row = match.groupdict()
+            for pattern in bodies:
+                found = pattern.search(row["text"])
+                if found:
+                    row.update(found.groupdict())
+                    break
+            rows.append(row)
+    pq.write_table(pa.Table.from_pylist(rows), log.parent.parent / "naive.parquet", compression="zstd")
+    return {"seconds": time.perf_counter() - started, "lines": lines, "events": len(rows)}
+
+
+def _child(phase: str, fmt: str, log: Path) -> dict:
+    result = (run_seclake if phase == "seclake" else run_naive)(fmt, log)
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return result
+
+
+def _measure(phase: str, fmt: str, log: Path) -> dict:
+    output = subprocess.run(
+        [sys.executable, __file__, "--phase", phase, "--format", fmt, "--file", str(log)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--format", default="cisco_asa", choices=sorted(GENERATORS))
+    parser.add_argument("--mb", type=int, default=330, help="input size in MB (default takes > 10 s)")
+    parser.add_argument("--skip-naive", action="store_true", help="only time seclake (for large inputs)")
+    parser.add_argument("--phase", choices=["seclake", "naive"], help=argparse.SUPPRESS)
+    parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        print(json.dumps(_child(args.phase, args.format, args.file)))
+        return
+    log = generate(args.format, args.mb)
+    size_mb = log.stat().st_size / 1e6
+    print(f"input: {log} ({size_mb:,.0f} MB)")
+    results = {"seclake": _measure("seclake", args.format, log)}
+    if not args.skip_naive:
+        results["naive"] = _measure("naive", args.format, log)
+    for name, r in results.items():
+        print(
+            f"{name:8s} {r['seconds']:7.2f} s  {size_mb / r['seconds']:7.1f} MB/s  {r['lines'] / r['seconds']:>11,.0f} lines/s"
+            f"  peak RSS {r['peak_rss_mb']:,.0f} MB  ({r['events']:,} events of {r['lines']:,} lines)"
+        )
+    if "naive" in results:
+        print(
+            f"ratio    seclake is {results['naive']['seconds'] / results['seclake']['seconds']:.1f}x the naive parser"
+        )
+
+
+if __name__ == "__main__":
+    main()

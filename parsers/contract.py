@@ -1,0 +1,118 @@
+"""The parser contract: what a log-format module declares and what its ``parse`` returns.
+
+A format module (``parsers/<format>.py``) has, at module level:
+
+- ``NAME`` (the format id used in seclake.yaml and the ``format`` column), ``VENDOR``,
+  ``PRODUCT`` and ``VERSION`` (bump it when the output of ``parse`` changes; it is recorded in
+  every manifest);
+- ``sniff(lines: pl.Series) -> float``: the share (0..1) of the sample lines that look like this
+  format; used by ``format: auto``;
+- ``parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult``: vectorised Polars over the
+  whole frame of input lines (columns ``raw``, ``raw_file``, ``raw_line``), no per-line Python,
+  no I/O. Every input row comes out either as an event or as a quarantined row with a reason.
+
+Most parsers compute every event column over the whole frame plus a ``reason`` column that is
+null for good lines, then call ``finish`` which splits, stamps provenance and conforms both sides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import polars as pl
+
+from seclake.schema import EVENT_POLARS_SCHEMA, conform_events, conform_quarantine
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    """What a parser knows besides the lines: who sent them and for which day."""
+
+    org: str
+    source: str
+    date: dt.date
+    timezone: str = "UTC"
+    options: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """A parser's output: events in the event schema, rejected lines in the quarantine schema."""
+
+    events: pl.DataFrame
+    quarantine: pl.DataFrame
+
+    @property
+    def lines(self) -> int:
+        """Number of input lines this result accounts for."""
+        return self.events.height + self.quarantine.height
+
+
+class LogFormat(Protocol):
+    """What a format module looks like to the engine (see the module docstring)."""
+
+    NAME: str
+    VENDOR: str
+    PRODUCT: str
+    VERSION: str
+
+    def sniff(self, lines: pl.Series) -> float: ...
+
+    def parse(self, lines: pl.DataFrame, ctx: ParseContext) -> ParseResult: ...
+
+
+REASON = "reason"
+"""Column a parser sets to a text for lines it rejects (null for lines that became events)."""
+
+
+def finish(
+    frame: pl.DataFrame,
+    ctx: ParseContext,
+    *,
+    format_name: str,
+    vendor: pl.Expr | str,
+    product: pl.Expr | str,
+) -> ParseResult:
+    """Split a parsed frame on ``reason``, stamp org/source/format/vendor/product, conform both.
+
+    ``frame`` holds the input columns, any event columns, and ``reason``. Event columns the
+    parser did not compute become typed nulls.
+    """
+    as_expr = lambda v: v if isinstance(v, pl.Expr) else pl.lit(v)  # noqa: E731
+    all_good = frame.get_column(REASON).null_count() == frame.height  # the usual case: no copies
+    good = frame if all_good else frame.filter(pl.col(REASON).is_null())
+    bad = frame.clear() if all_good else frame.filter(pl.col(REASON).is_not_null())
+    quarantine = bad.select(
+        pl.lit(ctx.org).alias("org"),
+        pl.lit(ctx.source).alias("source"),
+        pl.lit(format_name).alias("format"),
+        pl.col(REASON),
+        pl.col("raw"),
+        pl.col("raw_file"),
+        pl.col("raw_line"),
+    )
+    events = good.drop(REASON).with_columns(
+        pl.lit(ctx.org).alias("org"),
+        pl.lit(ctx.source).alias("source"),
+        pl.lit(format_name).alias("format"),
+        as_expr(vendor).alias("vendor"),
+        as_expr(product).alias("product"),
+    )
+    return ParseResult(conform_events(events), conform_quarantine(quarantine))
+
+
+def reject_all(lines: pl.DataFrame, ctx: ParseContext, reason: str, format_name: str | None) -> ParseResult:
+    """Quarantine every line with one reason (unknown format, unreadable file, ...)."""
+    quarantine = lines.select(
+        pl.lit(ctx.org).alias("org"),
+        pl.lit(ctx.source).alias("source"),
+        pl.lit(format_name, dtype=pl.String).alias("format"),
+        pl.lit(reason).alias("reason"),
+        "raw",
+        "raw_file",
+        "raw_line",
+    )
+    return ParseResult(pl.DataFrame(schema=EVENT_POLARS_SCHEMA), conform_quarantine(quarantine))

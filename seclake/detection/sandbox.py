@@ -1,0 +1,127 @@
+"""The DuckDB connection rules run in: it can read one organisation's lake folders and nothing else.
+
+``open_sandbox`` defines, before locking:
+- ``org_events``: the organisation's events (hive-partitioned Parquet, partition columns dropped);
+- ``assets``: the organisation's inventory, one row per asset address or host name;
+- ``intel_bad_ips``: the configured threat-intel lists (IPs and CIDRs) with their source file;
+- macros ``ip4_to_int(ip)``, ``in_cidr(ip, cidr)``, ``is_private_ip(ip)`` (IPv4; IPv6 → false);
+- the session time zone set to the organisation's, so ``hour(time)`` is the local hour.
+Then file access is limited to the organisation's ``events`` and ``alerts`` folders, and the
+configuration is locked so a rule cannot lift it. ``events`` itself is a view the engine points
+at each rule's window with ``window_events``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from seclake.config import Config, Organisation
+from seclake.schema import EVENT_COLUMN_NAMES, EVENT_SCHEMA
+from seclake.views import sql_literal
+
+MEMORY_LIMIT = "2GB"
+
+MACROS = """
+CREATE MACRO ip4_to_int(ip) AS CASE WHEN regexp_full_match(ip, '\\d{1,3}(\\.\\d{1,3}){3}') THEN
+    (split_part(ip, '.', 1)::BIGINT << 24) + (split_part(ip, '.', 2)::BIGINT << 16)
+    + (split_part(ip, '.', 3)::BIGINT << 8) + split_part(ip, '.', 4)::BIGINT END;
+CREATE MACRO in_cidr(ip, cidr) AS coalesce(
+    ip4_to_int(ip) >> (32 - coalesce(TRY_CAST(nullif(split_part(cidr, '/', 2), '') AS INTEGER), 32))
+    = ip4_to_int(split_part(cidr, '/', 1)) >> (32 - coalesce(TRY_CAST(nullif(split_part(cidr, '/', 2), '') AS INTEGER), 32)),
+    false);
+CREATE MACRO is_private_ip(ip) AS coalesce(
+    in_cidr(ip, '10.0.0.0/8') OR in_cidr(ip, '172.16.0.0/12') OR in_cidr(ip, '192.168.0.0/16')
+    OR in_cidr(ip, '127.0.0.0/8') OR in_cidr(ip, '169.254.0.0/16') OR in_cidr(ip, '100.64.0.0/10')
+    OR starts_with(lower(ip), 'fc') OR starts_with(lower(ip), 'fd') OR starts_with(lower(ip), 'fe80') OR ip = '::1',
+    false);
+"""
+
+
+def _assets_table(org: Organisation) -> pa.Table:
+    rows = []
+    for asset in org.assets:
+        for value, kind in [(ip, "ip") for ip in asset.ips] + [
+            (h.lower(), "hostname") for h in asset.hostnames
+        ]:
+            rows.append(
+                {
+                    "asset": asset.name,
+                    "kind": asset.kind,
+                    "criticality": asset.criticality,
+                    "match_type": kind,
+                    "value": value,
+                }
+            )
+    schema = pa.schema([(n, pa.string()) for n in ("asset", "kind", "criticality", "match_type", "value")])
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def _intel_table(config: Config) -> pa.Table:
+    rows = []
+    for listed in config.intel.bad_ips:
+        path = Path(config.resolve(listed))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            entry = line.split("#", 1)[0].split(",", 1)[0].strip()
+            if entry and entry.lower() not in {"ip", "cidr", "indicator"}:
+                rows.append({"cidr": entry, "list": path.name, "line": number})
+    return pa.Table.from_pylist(
+        rows, schema=pa.schema([("cidr", pa.string()), ("list", pa.string()), ("line", pa.int64())])
+    )
+
+
+def empty_events() -> pa.Table:
+    """An empty events table (for rule tests and days without data)."""
+    return EVENT_SCHEMA.empty_table()
+
+
+def open_sandbox(
+    config: Config | None, org: Organisation | None, events: pa.Table | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A locked connection with ``org_events`` from the lake (or from ``events``, for rule tests)."""
+    con = duckdb.connect(config={"threads": 2, "memory_limit": MEMORY_LIMIT})
+    con.execute(MACROS)
+    allowed: list[str] = []
+    columns = ", ".join(EVENT_COLUMN_NAMES)
+    if events is not None:
+        con.register("_case_events", events)
+        con.execute(f"CREATE TABLE org_events AS SELECT {columns} FROM _case_events")
+        con.unregister("_case_events")
+    else:
+        assert config is not None and org is not None
+        folder = Path(config.lake_root) / "events" / f"org={org.id}"
+        if any(folder.glob("**/*.parquet")):
+            pattern = sql_literal(folder / "**" / "*.parquet")
+            con.execute(
+                f"CREATE VIEW org_events AS SELECT {columns} FROM read_parquet({pattern}, hive_partitioning = false)"
+            )
+        else:
+            con.register("_empty", empty_events())
+            con.execute(f"CREATE TABLE org_events AS SELECT {columns} FROM _empty")
+            con.unregister("_empty")
+        allowed = [str(folder) + "/", str(Path(config.lake_root) / "alerts" / f"org={org.id}") + "/"]
+    con.register(
+        "_assets", _assets_table(org) if org else _assets_table(Organisation(id="test", name="test"))
+    )
+    con.execute("CREATE TABLE assets AS SELECT * FROM _assets")
+    con.unregister("_assets")
+    con.register("_intel", _intel_table(config) if config else _intel_table(Config(organisations=[])))
+    con.execute("CREATE TABLE intel_bad_ips AS SELECT * FROM _intel")
+    con.unregister("_intel")
+    timezone = org.timezone if org else "UTC"
+    con.execute(f"SET TimeZone = {sql_literal(timezone)}")
+    con.execute(f"SET allowed_directories = [{', '.join(sql_literal(a) for a in allowed)}]")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+def window_events(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.datetime) -> None:
+    """Point the view ``events`` at the organisation's events in [start, end)."""
+    con.execute(
+        "CREATE OR REPLACE TEMP VIEW events AS SELECT * FROM org_events "
+        f"WHERE time >= TIMESTAMPTZ '{start.isoformat()}' AND time < TIMESTAMPTZ '{end.isoformat()}'"
+    )

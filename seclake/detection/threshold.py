@@ -1,0 +1,71 @@
+"""Compile a rule's ``threshold`` form to DuckDB SQL with true sliding windows.
+
+For every matching event, the measure (``count(*)`` or ``count(DISTINCT col)``) is taken over the
+events of its group in the ``within`` span ending at that event (a RANGE window, not fixed
+buckets): "≥ 50 distinct ports from one source within any 5 minutes" fires however the 5 minutes
+fall on the clock. Events where the condition holds are hits; hits of a group less than
+``within`` apart form one episode, which is one alert:
+
+- ``first_seen``: the start of the first hit's span (the earliest event that counted);
+- ``detected_at``: the first hit (when a reader of the logs could first have known);
+- ``last_seen``: the last matching event of the episode;
+- ``count``: the highest measure reached; ``evidence``: the episode's events (up to the limit).
+"""
+
+from __future__ import annotations
+
+from seclake.detection.rule import Threshold
+from seclake.durations import parse_duration
+
+EVIDENCE_LIMIT = 50
+
+
+def threshold_sql(threshold: Threshold, entity: str, evidence_limit: int = EVIDENCE_LIMIT) -> str:
+    """The SELECT that turns the view ``events`` into alert rows for this threshold."""
+    groups = ", ".join(threshold.group_by)
+    seconds = int(parse_duration(threshold.within).total_seconds())
+    span = f"INTERVAL {seconds} SECOND"
+    measure = "count(*)" if threshold.count else f"count(DISTINCT {threshold.distinct})"
+    measured = "events" if threshold.count else f"distinct {threshold.distinct}"
+    not_null = " AND ".join(f"{column} IS NOT NULL" for column in threshold.group_by)
+    return f"""
+WITH matched AS (
+    SELECT * FROM events WHERE ({threshold.where}) AND {not_null}
+),
+measured AS (
+    SELECT {groups}, time, raw_file, raw_line,
+           {measure} OVER span AS measure,
+           min(time) OVER span AS span_start
+    FROM matched
+    WINDOW span AS (PARTITION BY {groups} ORDER BY time RANGE BETWEEN {span} PRECEDING AND CURRENT ROW)
+),
+hits AS (
+    SELECT * FROM measured WHERE measure {threshold.op} {threshold.value}
+),
+numbered AS (
+    SELECT *, sum(starts_episode) OVER (PARTITION BY {groups} ORDER BY time, raw_file, raw_line) AS episode
+    FROM (
+        SELECT *, CASE WHEN time - lag(time) OVER (PARTITION BY {groups} ORDER BY time, raw_file, raw_line) <= {span}
+                       THEN 0 ELSE 1 END AS starts_episode
+        FROM hits
+    )
+),
+episodes AS (
+    SELECT {groups}, episode, min(span_start) AS first_seen, min(time) AS detected_at,
+           max(time) AS last_hit, max(measure) AS count
+    FROM numbered GROUP BY ALL
+),
+spans AS (
+    SELECT {", ".join(f"e.{c}" for c in threshold.group_by)}, e.episode, e.first_seen, e.detected_at, e.count,
+           max(m.time) AS last_seen,
+           list({{'raw_file': m.raw_file, 'raw_line': m.raw_line}} ORDER BY m.time, m.raw_file, m.raw_line) AS evidence
+    FROM episodes e
+    JOIN matched m ON {" AND ".join(f"m.{c} = e.{c}" for c in threshold.group_by)}
+         AND m.time >= e.first_seen AND m.time <= e.last_hit + {span}
+    GROUP BY ALL
+)
+SELECT {entity}::VARCHAR AS entity, first_seen, detected_at, last_seen, count,
+       format('{{}} {measured} within {threshold.within} (threshold {threshold.op} {threshold.value})', count) AS summary,
+       evidence[1:{evidence_limit}] AS evidence
+FROM spans
+"""

@@ -1,0 +1,332 @@
+"""The ingest step: one organisation's raw files of one day → events and quarantine partitions.
+
+For each source of the organisation (or the one asked for): find the day's files from the source's
+path pattern, sniff the format when it is ``auto``, read each file in bounded chunks
+(``seclake.reader``), parse each chunk (``seclake.parsers``), and stage the chunks as Parquet.
+Then the staged chunks are sorted by time with DuckDB (which spills to disk, so memory stays
+bounded however big the day is) into the partition's file, replaced atomically (``seclake.lake``),
+and the manifest is written last.
+
+Nothing is lost: every line read is an event or a quarantined line with a reason, checked for
+every file (lines read = events + quarantined) and recorded in the manifest. A file that cannot be
+read, is truncated, or is of an unknown format is reported with its path and the other files and
+sources still proceed. When not a single input file is found, the partition is left as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from seclake import __version__
+from seclake.config import Config, Organisation, Source
+from seclake.lake import (
+    ROW_GROUP_ROWS,
+    Partition,
+    commit_file,
+    new_run_id,
+    sha256_file,
+    temporary_sibling,
+    write_json_atomic,
+)
+from seclake.parsers import formats
+from seclake.parsers.contract import ParseContext, ParseResult, reject_all
+from seclake.parsers.sniff import sniff
+from seclake.reader import BLANK, LineReader
+from seclake.schema import EVENT_SCHEMA, QUARANTINE_SCHEMA, events_to_arrow, quarantine_to_arrow
+from seclake.views import sql_literal
+
+ProgressCallback = Callable[[str, int], None]
+"""Called with (file path, lines just read) as ingest goes."""
+
+SORT_MEMORY_LIMIT = "1GB"
+
+
+@dataclass
+class InputFile:
+    """What happened to one input file."""
+
+    path: str
+    format: str | None = None
+    parser_version: str | None = None
+    sniff_scores: dict[str, float] | None = None
+    size: int = 0
+    sha256: str | None = None
+    lines: int = 0
+    events: int = 0
+    quarantined: int = 0
+    blank: int = 0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IngestResult:
+    """The outcome of ingesting one org/source/day."""
+
+    partition: Partition
+    run_id: str
+    pattern: str
+    inputs: list[InputFile] = field(default_factory=list)
+    reasons: Counter = field(default_factory=Counter)
+    written: bool = False
+    seconds: float = 0.0
+    manifest: dict | None = None
+
+    @property
+    def lines_read(self) -> int:
+        return sum(i.lines for i in self.inputs)
+
+    @property
+    def events(self) -> int:
+        return sum(i.events for i in self.inputs)
+
+    @property
+    def quarantined(self) -> int:
+        return sum(i.quarantined for i in self.inputs)
+
+    @property
+    def quarantine_share(self) -> float:
+        """Share of non-blank lines that were quarantined."""
+        counted = self.lines_read - sum(i.blank for i in self.inputs)
+        return 0.0 if counted == 0 else (self.quarantined - sum(i.blank for i in self.inputs)) / counted
+
+    @property
+    def errors(self) -> list[str]:
+        """File-level failures: missing, unreadable, truncated, unknown format."""
+        found = [f"{i.path}: {i.error}" for i in self.inputs if i.error]
+        if not self.inputs:
+            found.append(f"no input files match {self.pattern}: partition left unchanged")
+        return found
+
+    def failed(self, threshold: float) -> bool:
+        """True when a file could not be read fully or too many lines were quarantined."""
+        return bool(self.errors) or self.quarantine_share > threshold
+
+
+def day_files(config: Config, org: Organisation, source: Source, date: dt.date) -> tuple[str, list[Path]]:
+    """The source's path pattern for the day, and the files it matches (sorted)."""
+    pattern = config.resolve(source.path.format(org=org.id, date=date.isoformat()))
+    if glob.has_magic(pattern):
+        return pattern, [Path(p) for p in sorted(glob.glob(pattern)) if Path(p).is_file()]
+    return pattern, [Path(pattern)] if Path(pattern).exists() else []
+
+
+class _Stage:
+    """Parquet chunks of one run, kept in a hidden folder of the lake until they are sorted."""
+
+    def __init__(self, lake: Path, run_id: str) -> None:
+        self.folder = lake / ".staging" / run_id
+        self.folder.mkdir(parents=True)
+        self.parts = {"events": 0, "quarantine": 0}
+
+    def add(self, table: str, data: pa.Table) -> None:
+        if data.num_rows == 0:
+            return
+        self.parts[table] += 1
+        pq.write_table(data, self.folder / f"{table}-{self.parts[table]:05d}.parquet", compression="lz4")
+
+    def finalise(self, lake: Path, partition: Partition, run_id: str) -> dict[str, dict]:
+        """Sort each table's chunks into the partition file, atomically; return what was written."""
+        outputs = {}
+        orders = {"events": "time NULLS LAST, raw_file, raw_line", "quarantine": "raw_file, raw_line"}
+        schemas = {"events": EVENT_SCHEMA, "quarantine": QUARANTINE_SCHEMA}
+        with duckdb.connect(config={"threads": 2, "memory_limit": SORT_MEMORY_LIMIT}) as con:
+            con.execute("SET temp_directory = ?", [str(self.folder / "spill")])
+            for table, order in orders.items():
+                final = partition.data_path(lake, table)
+                temporary = temporary_sibling(final, run_id)
+                if self.parts[table]:
+                    source = str(self.folder / f"{table}-*.parquet")
+                    con.execute(
+                        f"COPY (SELECT * FROM read_parquet(?) ORDER BY {order}) TO {sql_literal(temporary)} "
+                        f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS})",
+                        [source],
+                    )
+                    rows = con.execute("SELECT count(*) FROM read_parquet(?)", [str(temporary)]).fetchone()[0]
+                else:
+                    pq.write_table(schemas[table].empty_table(), temporary, compression="zstd")
+                    rows = 0
+                commit_file(temporary, final)
+                outputs[table] = {
+                    "path": str(final.relative_to(lake)),
+                    "rows": rows,
+                    "sha256": sha256_file(final),
+                }
+        return outputs
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _parse_chunk(
+    chunk: pl.DataFrame, fmt_name: str | None, ctx: ParseContext, unknown_reason: str
+) -> ParseResult:
+    """Route reader-rejected lines to quarantine and parse the rest; a parser crash quarantines the chunk."""
+    rejected = chunk.filter(pl.col("problem").is_not_null())
+    pre = rejected.select(
+        pl.lit(ctx.org).alias("org"),
+        pl.lit(ctx.source).alias("source"),
+        pl.lit(fmt_name, dtype=pl.String).alias("format"),
+        pl.col("problem").alias("reason"),
+        "raw",
+        "raw_file",
+        "raw_line",
+    )
+    lines = chunk.filter(pl.col("problem").is_null()).drop("problem")
+    if fmt_name is None:
+        parsed = reject_all(lines, ctx, unknown_reason, None)
+    else:
+        module = formats()[fmt_name]
+        try:
+            parsed = module.parse(lines, ctx)
+        except Exception as exc:  # a parser bug must not lose lines or stop the run
+            parsed = reject_all(
+                lines, ctx, f"parser {fmt_name} failed: {type(exc).__name__}: {exc}", fmt_name
+            )
+    quarantine = (
+        pl.concat([pre, parsed.quarantine], how="vertical_relaxed") if pre.height else parsed.quarantine
+    )
+    return ParseResult(parsed.events, quarantine)
+
+
+def _choose_format(source: Source, first_chunk: pl.DataFrame | None, record: InputFile) -> str | None:
+    if source.format != "auto":
+        return source.format
+    if first_chunk is None:
+        return None
+    result = sniff(first_chunk.filter(pl.col("problem").is_null())["raw"])
+    record.sniff_scores = result.scores
+    if result.format is None:
+        record.error = (
+            f"unknown format: no parser recognised the file (scores: {result.describe() or 'no lines'})"
+        )
+    return result.format
+
+
+def _ingest_file(
+    path: Path,
+    source: Source,
+    ctx: ParseContext,
+    stage: _Stage,
+    chunk_bytes: int,
+    reasons: Counter,
+    progress: ProgressCallback | None,
+) -> InputFile:
+    record = InputFile(path=str(path))
+    reader = LineReader(path, chunk_bytes)
+    fmt_name: str | None = None
+    for index, chunk in enumerate(reader):
+        if index == 0:
+            fmt_name = _choose_format(source, chunk, record)
+            if fmt_name is not None:
+                record.format = fmt_name
+                record.parser_version = formats()[fmt_name].VERSION
+        result = _parse_chunk(chunk, fmt_name, ctx, record.error or "unknown format")
+        if result.lines != chunk.height:
+            raise RuntimeError(f"{path}: {chunk.height} lines in, {result.lines} out: a parser lost lines")
+        stage.add("events", events_to_arrow(result.events))
+        stage.add("quarantine", quarantine_to_arrow(result.quarantine))
+        record.events += result.events.height
+        record.quarantined += result.quarantine.height
+        record.blank += int((chunk["problem"] == BLANK).sum())
+        for reason, count in result.quarantine.group_by("reason").len().iter_rows():
+            reasons[reason] += count
+        if progress:
+            progress(str(path), chunk.height)
+    record.lines, record.size, record.sha256 = reader.lines, reader.size, reader.sha256
+    if reader.problems.error:
+        record.error = reader.problems.error
+    record.warnings = reader.problems.warnings(str(path))
+    if reader.lines == 0 and not record.error:
+        record.warnings.append(f"{path}: empty file (0 lines)")
+    return record
+
+
+def ingest_source(
+    config: Config,
+    org_id: str,
+    source_id: str,
+    date: dt.date,
+    progress: ProgressCallback | None = None,
+) -> IngestResult:
+    """Ingest one org/source/day into the lake; see the module docstring."""
+    org = config.organisation(org_id)
+    source = org.source(source_id)
+    if source.format != "auto" and source.format not in formats():
+        raise KeyError(
+            f"source {org.id}/{source.id}: unknown format {source.format!r} (known: {sorted(formats())}, auto)"
+        )
+    lake = Path(config.lake_root)
+    partition = Partition(org.id, source.id, date)
+    run_id = new_run_id()
+    started = time.time()
+    pattern, files = day_files(config, org, source, date)
+    result = IngestResult(partition=partition, run_id=run_id, pattern=pattern)
+    if not files:
+        result.seconds = time.time() - started
+        return result
+    ctx = ParseContext(org.id, source.id, date, org.source_timezone(source), dict(source.options))
+    stage = _Stage(lake, run_id)
+    try:
+        chunk_bytes = config.ingest.chunk_mb << 20
+        for path in files:
+            result.inputs.append(
+                _ingest_file(path, source, ctx, stage, chunk_bytes, result.reasons, progress)
+            )
+        outputs = stage.finalise(lake, partition, run_id)
+    finally:
+        stage.remove()
+    result.seconds = time.time() - started
+    result.manifest = _manifest(result, outputs, started)
+    write_json_atomic(partition.manifest_path(lake), result.manifest, run_id)
+    result.written = True
+    return result
+
+
+def _manifest(result: IngestResult, outputs: dict[str, dict], started: float) -> dict:
+    partition = result.partition
+    if outputs["events"]["rows"] != result.events or outputs["quarantine"]["rows"] != result.quarantined:
+        raise RuntimeError(f"{partition.key}: rows written differ from rows parsed")
+    return {
+        "org": partition.org,
+        "source": partition.source,
+        "date": partition.date.isoformat(),
+        "run_id": result.run_id,
+        "seclake_version": __version__,
+        "started_at": dt.datetime.fromtimestamp(started, dt.UTC).isoformat(),
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(),
+        "seconds": round(result.seconds, 3),
+        "pattern": result.pattern,
+        "lines_read": result.lines_read,
+        "events_written": result.events,
+        "lines_quarantined": result.quarantined,
+        "quarantine_reasons": dict(result.reasons.most_common()),
+        "inputs": [vars(i) for i in result.inputs],
+        "outputs": outputs,
+        "errors": result.errors,
+    }
+
+
+def ingest(
+    config: Config,
+    org_id: str,
+    date: dt.date,
+    source_id: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> list[IngestResult]:
+    """Ingest every source of an organisation for a day (or just ``source_id``)."""
+    org = config.organisation(org_id)
+    source_ids = [source_id] if source_id else [s.id for s in org.sources]
+    return [ingest_source(config, org.id, sid, date, progress) for sid in source_ids]

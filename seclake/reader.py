@@ -1,0 +1,192 @@
+"""Read a raw log file (plain or gzip) as bounded chunks of lines, never the whole file at once.
+
+Each chunk is a Polars frame of ``raw``, ``raw_file``, ``raw_line`` (1-based) and ``problem``:
+null for lines a parser should see, or the reason the reader already rejects the line:
+
+- ``blank line``;
+- ``binary content``: NUL or other control characters (binary junk, a corrupt block);
+- ``incomplete last line of a truncated file``: the bytes after the last newline of a gzip
+  stream that ended early, or was corrupt, are kept but never parsed as an event.
+
+Bytes that are not UTF-8 are kept as ``\\xNN`` escapes (the rest of the line is parsed as usual)
+and each such line is reported by number. A missing, unreadable, truncated or corrupt file is
+recorded in ``error``; the lines read before the damage are still returned. The sha256 and size
+are those of the file as stored (compressed bytes for .gz), computed while reading.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+import polars as pl
+
+GZIP_MAGIC = b"\x1f\x8b"
+MAX_LINE_CHARS = 65_536
+MAX_REPORTED_LINES = 20
+READ_BYTES = 1 << 20
+CONTROL_CHARS = r"[\x00-\x08\x0e-\x1f\x7f]"
+NOT_CONTROL_BYTES = bytes(b for b in range(256) if not (b <= 8 or 14 <= b <= 31 or b == 127))
+
+BLANK = "blank line"
+BINARY = "binary content"
+TRUNCATED = "incomplete last line of a truncated file"
+TOO_LONG = f"line longer than {MAX_LINE_CHARS} characters (cut)"
+
+
+class _HashingReader:
+    """A file object that hashes and counts the bytes it hands out."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        self.digest.update(data)
+        self.size += len(data)
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+
+@dataclass
+class FileProblems:
+    """What went wrong while reading one file (empty when nothing did)."""
+
+    error: str | None = None
+    non_utf8_lines: list[int] = field(default_factory=list)
+    non_utf8_count: int = 0
+
+    def warnings(self, path: str) -> list[str]:
+        """Human-readable warnings naming the file and line numbers (the error is separate)."""
+        out = []
+        if self.non_utf8_count:
+            shown = ", ".join(map(str, self.non_utf8_lines))
+            more = (
+                ""
+                if self.non_utf8_count <= len(self.non_utf8_lines)
+                else f" and {self.non_utf8_count - len(self.non_utf8_lines)} more"
+            )
+            out.append(
+                f"{path}: {self.non_utf8_count} line(s) not valid UTF-8 (bytes kept as \\xNN escapes): line {shown}{more}"
+            )
+        return out
+
+
+class LineReader:
+    """Iterate over a log file in chunks of about ``chunk_bytes``; see the module docstring."""
+
+    def __init__(self, path: Path, chunk_bytes: int = 32 << 20) -> None:
+        self.path = path
+        self.chunk_bytes = chunk_bytes
+        self.problems = FileProblems()
+        self.lines = 0
+        self.sha256: str | None = None
+        self.size = 0
+
+    def __iter__(self) -> Iterator[pl.DataFrame]:
+        try:
+            handle = open(self.path, "rb")  # noqa: SIM115 - closed in finally
+        except OSError as exc:
+            self.problems.error = f"cannot open: {exc.strerror or exc}"
+            return
+        hashing = _HashingReader(handle)
+        try:
+            compressed = handle.read(2) == GZIP_MAGIC
+            handle.seek(0)
+            stream: BinaryIO = gzip.GzipFile(fileobj=hashing, mode="rb") if compressed else hashing  # type: ignore[assignment]
+            yield from self._chunks(stream)
+            hashing.read()  # hash any trailing bytes the decompressor did not need
+        finally:
+            handle.close()
+            self.sha256 = hashing.digest.hexdigest()
+            self.size = hashing.size
+
+    def _chunks(self, stream: BinaryIO) -> Iterator[pl.DataFrame]:
+        pending = b""
+        while True:
+            block, failure = self._read_block(stream)
+            if failure is not None:
+                data = pending + block
+                cut = data.rfind(b"\n") + 1
+                if cut:
+                    yield self._frame(data[:cut])
+                self.problems.error = f"truncated or corrupt gzip after line {self.lines}: {failure}"
+                if data[cut:]:
+                    yield self._frame(data[cut:], last_line_truncated=True)
+                return
+            if not block:
+                if pending:
+                    yield self._frame(pending + b"\n")
+                return
+            data = pending + block
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                pending = data
+                continue
+            pending = data[cut:]
+            yield self._frame(data[:cut])
+
+    def _read_block(self, stream: BinaryIO) -> tuple[bytes, Exception | None]:
+        """Up to ``chunk_bytes`` in small reads, so a damaged stream loses nothing read before it."""
+        pieces: list[bytes] = []
+        size = 0
+        while size < self.chunk_bytes:
+            try:
+                piece = stream.read(min(READ_BYTES, self.chunk_bytes - size))
+            except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
+                return b"".join(pieces), exc
+            if not piece:
+                break
+            pieces.append(piece)
+            size += len(piece)
+        return b"".join(pieces), None
+
+    def _frame(self, data: bytes, *, last_line_truncated: bool = False) -> pl.DataFrame:
+        if last_line_truncated:
+            data += b"\n"
+        first_line = self.lines + 1
+        if not data.isascii():
+            data = self._repair_utf8(data, first_line)
+        lines = pl.scan_lines(data, name="raw").collect()
+        self.lines += lines.height
+        frame = lines.with_columns(
+            pl.lit(str(self.path)).alias("raw_file"),
+            (pl.int_range(pl.len(), dtype=pl.Int64) + first_line).alias("raw_line"),
+        )
+        problem = pl.when(pl.col("raw").str.contains(r"^\s*$")).then(pl.lit(BLANK))
+        if data.translate(None, NOT_CONTROL_BYTES):  # a C-speed scan spares the per-line check usually
+            problem = problem.when(pl.col("raw").str.contains(CONTROL_CHARS)).then(pl.lit(BINARY))
+        problem = problem.when(pl.col("raw").str.len_chars() > MAX_LINE_CHARS).then(pl.lit(TOO_LONG))
+        if last_line_truncated:
+            problem = pl.when(pl.col("raw_line") == self.lines).then(pl.lit(TRUNCATED)).otherwise(problem)
+        return frame.with_columns(
+            pl.col("raw").str.slice(0, MAX_LINE_CHARS),
+            problem.alias("problem"),
+        )
+
+    def _repair_utf8(self, data: bytes, first_line: int) -> bytes:
+        try:
+            data.decode("utf-8")
+            return data
+        except UnicodeDecodeError:
+            pass
+        repaired = []
+        for offset, line in enumerate(data.split(b"\n")):
+            try:
+                line.decode("utf-8")
+                repaired.append(line)
+            except UnicodeDecodeError:
+                self.problems.non_utf8_count += 1
+                if len(self.problems.non_utf8_lines) < MAX_REPORTED_LINES:
+                    self.problems.non_utf8_lines.append(first_line + offset)
+                repaired.append(line.decode("utf-8", errors="backslashreplace").encode("utf-8"))
+        return b"\n".join(repaired)

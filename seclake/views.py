@@ -1,0 +1,51 @@
+"""DuckDB over the lake: one view per lake table, for ad-hoc SQL and for the steps that read it.
+
+``connect(lake)`` opens an in-memory DuckDB with a view per table that has data
+(``events``, ``quarantine``, and the tables later steps add) over the hive-partitioned Parquet
+files, plus ``manifests`` over the ingest manifests. Partition columns (org, source, date) come
+from the paths.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+PARQUET_TABLES: tuple[str, ...] = ("events", "quarantine", "alerts", "incidents", "downtime", "metrics")
+
+
+def sql_literal(text: str | Path) -> str:
+    """A SQL string literal for DuckDB statements that cannot take parameters (views, COPY TO)."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def table_glob(lake: Path, table: str) -> str:
+    """The glob of every Parquet file of a table."""
+    return str(lake / table / "**" / "*.parquet")
+
+
+def connect(lake: Path, *, threads: int = 2) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection with a view per existing lake table."""
+    con = duckdb.connect(config={"threads": threads})
+    for table in PARQUET_TABLES:
+        if any((lake / table).glob("**/*.parquet")):
+            con.execute(
+                f"CREATE VIEW {table} AS SELECT * FROM read_parquet({sql_literal(table_glob(lake, table))}, "
+                "hive_partitioning = true, union_by_name = true)"
+            )
+    manifests = lake / "manifests" / "ingest"
+    if any(manifests.glob("**/manifest.json")):
+        pattern = sql_literal(manifests / "**" / "manifest.json")
+        con.execute(f"CREATE VIEW manifests AS SELECT * FROM read_json_auto({pattern}, union_by_name = true)")
+    return con
+
+
+def views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Names of the views defined on a connection."""
+    return [
+        row[0]
+        for row in con.execute(
+            "SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1"
+        ).fetchall()
+    ]
