@@ -118,7 +118,7 @@ class Organisation(_Strict):
 
 class IngestSettings(_Strict):
     quarantine_threshold: float = Field(0.05, ge=0, le=1)
-    chunk_mb: int = Field(32, ge=1, le=1024)
+    chunk_mb: int = Field(8, ge=1, le=1024)
 
 
 class Intel(_Strict):

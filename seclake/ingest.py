@@ -19,20 +19,18 @@ import datetime as dt
 import glob
 import shutil
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import polars as pl
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from seclake import __version__
 from seclake.config import Config, Organisation, Source
 from seclake.lake import (
-    ROW_GROUP_ROWS,
+    TABLES,
     Partition,
     commit_file,
     new_run_id,
@@ -40,17 +38,15 @@ from seclake.lake import (
     temporary_sibling,
     write_json_atomic,
 )
+from seclake.ordered_writer import ROW_GROUP_ROWS, OrderedWriter, parquet_writer
 from seclake.parsers import formats
 from seclake.parsers.contract import ParseContext, ParseResult, reject_all
 from seclake.parsers.sniff import sniff
 from seclake.reader import BLANK, LineReader
 from seclake.schema import EVENT_SCHEMA, QUARANTINE_SCHEMA, events_to_arrow, quarantine_to_arrow
-from seclake.views import sql_literal
 
 ProgressCallback = Callable[[str, int], None]
 """Called with (file path, lines just read) as ingest goes."""
-
-SORT_MEMORY_LIMIT = "1GB"
 
 
 @dataclass
@@ -123,51 +119,65 @@ def day_files(config: Config, org: Organisation, source: Source, date: dt.date) 
     return pattern, [Path(pattern)] if Path(pattern).exists() else []
 
 
-class _Stage:
-    """Parquet chunks of one run, kept in a hidden folder of the lake until they are sorted."""
+class _PartitionFiles:
+    """The new partition files of one run, written beside the old ones under hidden names.
 
-    def __init__(self, lake: Path, run_id: str) -> None:
-        self.folder = lake / ".staging" / run_id
-        self.folder.mkdir(parents=True)
-        self.parts = {"events": 0, "quarantine": 0}
+    Events go through an ``OrderedWriter`` (time order, bounded memory); quarantined lines come in
+    file and line order already. Writing runs in a background thread, so the next chunk is parsed
+    while the previous one is written (at most one chunk waits). ``commit`` renames both files over
+    the partition's files.
+    """
 
-    def add(self, table: str, data: pa.Table) -> None:
-        if data.num_rows == 0:
-            return
-        self.parts[table] += 1
-        pq.write_table(data, self.folder / f"{table}-{self.parts[table]:05d}.parquet", compression="lz4")
+    def __init__(self, lake: Path, partition: Partition, run_id: str) -> None:
+        self.staging = lake / ".staging" / run_id
+        self.staging.mkdir(parents=True)
+        self.final = {table: partition.data_path(lake, table) for table in TABLES}
+        self.temporary = {table: temporary_sibling(path, run_id) for table, path in self.final.items()}
+        self.events = OrderedWriter(self.temporary["events"], self.staging, events_to_arrow, EVENT_SCHEMA)
+        self.quarantine = parquet_writer(self.temporary["quarantine"], QUARANTINE_SCHEMA)
+        self.quarantine_rows = 0
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seclake-writer")
+        self._writing: Future | None = None
 
-    def finalise(self, lake: Path, partition: Partition, run_id: str) -> dict[str, dict]:
-        """Sort each table's chunks into the partition file, atomically; return what was written."""
+    def add(self, result: ParseResult) -> None:
+        """Queue a parsed chunk for writing (after the previous one is written)."""
+        self._wait()
+        self._writing = self._thread.submit(self._write, result)
+
+    def _wait(self) -> None:
+        if self._writing is not None:
+            self._writing.result()
+            self._writing = None
+
+    def _write(self, result: ParseResult) -> None:
+        self.events.add(result.events)
+        if result.quarantine.height:
+            rows = result.quarantine.sort("raw_file", "raw_line")
+            self.quarantine.write_table(quarantine_to_arrow(rows), row_group_size=ROW_GROUP_ROWS)
+            self.quarantine_rows += rows.height
+
+    def commit(self, lake: Path) -> dict[str, dict]:
+        """Finish both files and rename them into place; return what was written."""
+        self._wait()
+        rows = {"events": self.events.close(), "quarantine": self.quarantine_rows}
+        self.quarantine.close()
         outputs = {}
-        orders = {"events": "time NULLS LAST, raw_file, raw_line", "quarantine": "raw_file, raw_line"}
-        schemas = {"events": EVENT_SCHEMA, "quarantine": QUARANTINE_SCHEMA}
-        with duckdb.connect(config={"threads": 2, "memory_limit": SORT_MEMORY_LIMIT}) as con:
-            con.execute("SET temp_directory = ?", [str(self.folder / "spill")])
-            for table, order in orders.items():
-                final = partition.data_path(lake, table)
-                temporary = temporary_sibling(final, run_id)
-                if self.parts[table]:
-                    source = str(self.folder / f"{table}-*.parquet")
-                    con.execute(
-                        f"COPY (SELECT * FROM read_parquet(?) ORDER BY {order}) TO {sql_literal(temporary)} "
-                        f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {ROW_GROUP_ROWS})",
-                        [source],
-                    )
-                    rows = con.execute("SELECT count(*) FROM read_parquet(?)", [str(temporary)]).fetchone()[0]
-                else:
-                    pq.write_table(schemas[table].empty_table(), temporary, compression="zstd")
-                    rows = 0
-                commit_file(temporary, final)
-                outputs[table] = {
-                    "path": str(final.relative_to(lake)),
-                    "rows": rows,
-                    "sha256": sha256_file(final),
-                }
+        for table in TABLES:
+            commit_file(self.temporary[table], self.final[table])
+            outputs[table] = {
+                "path": str(self.final[table].relative_to(lake)),
+                "rows": rows[table],
+                "sha256": sha256_file(self.final[table]),
+                "sorted_in_stream": self.events.sorted_in_stream if table == "events" else True,
+            }
         return outputs
 
-    def remove(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+    def discard(self) -> None:
+        """Remove the staging folder and any temporary file that was not committed."""
+        self._thread.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self.staging, ignore_errors=True)
+        for path in self.temporary.values():
+            path.unlink(missing_ok=True)
 
 
 def _parse_chunk(
@@ -219,7 +229,7 @@ def _ingest_file(
     path: Path,
     source: Source,
     ctx: ParseContext,
-    stage: _Stage,
+    files: _PartitionFiles,
     chunk_bytes: int,
     reasons: Counter,
     progress: ProgressCallback | None,
@@ -236,8 +246,7 @@ def _ingest_file(
         result = _parse_chunk(chunk, fmt_name, ctx, record.error or "unknown format")
         if result.lines != chunk.height:
             raise RuntimeError(f"{path}: {chunk.height} lines in, {result.lines} out: a parser lost lines")
-        stage.add("events", events_to_arrow(result.events))
-        stage.add("quarantine", quarantine_to_arrow(result.quarantine))
+        files.add(result)
         record.events += result.events.height
         record.quarantined += result.quarantine.height
         record.blank += int((chunk["problem"] == BLANK).sum())
@@ -278,16 +287,14 @@ def ingest_source(
         result.seconds = time.time() - started
         return result
     ctx = ParseContext(org.id, source.id, date, org.source_timezone(source), dict(source.options))
-    stage = _Stage(lake, run_id)
+    written = _PartitionFiles(lake, partition, run_id)
     try:
         chunk_bytes = config.ingest.chunk_mb << 20
         for path in files:
-            result.inputs.append(
-                _ingest_file(path, source, ctx, stage, chunk_bytes, result.reasons, progress)
-            )
-        outputs = stage.finalise(lake, partition, run_id)
+            result.inputs.append(_ingest_file(path, source, ctx, written, chunk_bytes, result.reasons, progress))
+        outputs = written.commit(lake)
     finally:
-        stage.remove()
+        written.discard()
     result.seconds = time.time() - started
     result.manifest = _manifest(result, outputs, started)
     write_json_atomic(partition.manifest_path(lake), result.manifest, run_id)

@@ -6,7 +6,7 @@ Layout (hive partitions, readable by DuckDB, Polars, Spark, Trino or Athena with
     <lake>/quarantine/org=<org>/source=<source>/date=<YYYY-MM-DD>/data.parquet
     <lake>/manifests/ingest/org=<org>/source=<source>/date=<YYYY-MM-DD>/manifest.json
 
-Each partition is one Parquet file (zstd, sorted by time, row groups of ``ROW_GROUP_ROWS``), so a
+Each partition is one Parquet file (zstd, sorted by time; see ``seclake.ordered_writer``), so a
 partition is replaced by one atomic rename: the new file is written beside the old under a hidden
 temporary name (which no ``*.parquet`` glob matches), flushed, then renamed over it. A run killed
 at any point leaves either the previous file or the new one, never half of one. The manifest is
@@ -30,7 +30,6 @@ from pathlib import Path
 from seclake.config import check_id
 
 TABLES: tuple[str, ...] = ("events", "quarantine")
-ROW_GROUP_ROWS = 122_880
 DATA_FILE = "data.parquet"
 MANIFEST_FILE = "manifest.json"
 

@@ -21,10 +21,10 @@ from tests.test_ingest import DAY, FIXTURES, make_project, put
 BIG_LINES = 600_000
 
 
-def _big_day() -> bytes:
-    """Many ASA connection lines, newest first, so the final sort has real work to do."""
+def _big_day(newest_first: bool) -> bytes:
+    """Many ASA connection lines; newest first forces the full sort instead of streaming order."""
     lines = []
-    for i in range(BIG_LINES, 0, -1):
+    for i in range(BIG_LINES, 0, -1) if newest_first else range(1, BIG_LINES + 1):
         second = i * 86_399 // BIG_LINES
         stamp = f"Mar 02 2026 {second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
         lines.append(
@@ -61,8 +61,8 @@ def _kill_when(process: subprocess.Popen, seen, timeout: float = 120.0) -> bool:
     raise AssertionError("ingest neither reached the point to kill nor ended")
 
 
-@pytest.fixture
-def baseline(tmp_path: Path):
+@pytest.fixture(params=[False, True], ids=["in-order", "newest-first"])
+def baseline(tmp_path: Path, request: pytest.FixtureRequest):
     config_path = make_project(tmp_path)
     config = load_config(config_path)
     put(tmp_path, "2026-03-02.log", (FIXTURES / "asa_day.log").read_bytes())
@@ -70,7 +70,7 @@ def baseline(tmp_path: Path):
     lake = Path(config.lake_root)
     partition = Partition("acme", "fw", DAY)
     before = pq.read_table(partition.data_path(lake, "events"))
-    put(tmp_path, "2026-03-02.log", _big_day())
+    put(tmp_path, "2026-03-02.log", _big_day(newest_first=request.param))
     return config_path, lake, partition, before
 
 
@@ -80,23 +80,28 @@ def _assert_unchanged(lake: Path, partition: Partition, before) -> None:
     assert read_manifest(lake, partition)["events_written"] == before.num_rows == 6
 
 
-def test_kill_while_parsing_leaves_previous_partition(baseline) -> None:
+def _writing(folder: Path):
+    return lambda: any(p.stat().st_size > 0 for p in folder.glob(".data.parquet.*.tmp*"))
+
+
+def test_kill_while_writing_leaves_previous_partition(baseline) -> None:
     config_path, lake, partition, before = baseline
     process = _start_ingest(config_path)
-    staged = lambda: any((lake / ".staging").glob("*/events-*.parquet"))  # noqa: E731
-    assert _kill_when(process, staged), "ingest ended before it staged anything"
+    assert _kill_when(process, _writing(partition.data_path(lake, "events").parent)), "ingest ended before writing"
     _assert_unchanged(lake, partition, before)
 
 
-def test_kill_while_writing_the_partition_file_leaves_previous_partition(baseline) -> None:
+def test_kill_late_in_the_run_leaves_previous_partition_and_a_rerun_completes(baseline) -> None:
     config_path, lake, partition, before = baseline
     folder = partition.data_path(lake, "events").parent
     process = _start_ingest(config_path)
-    writing = lambda: any(folder.glob(".data.parquet.*.tmp"))  # noqa: E731
-    assert _kill_when(process, writing), "ingest ended before the kill: make the input bigger"
+    late = lambda: any(folder.glob(".data.parquet.*.tmp.prefix")) or any(  # noqa: E731
+        f.stat().st_size > 4_000_000 for f in folder.glob(".data.parquet.*.tmp")
+    )
+    assert _kill_when(process, late), "ingest ended before the kill: make the input bigger"
     _assert_unchanged(lake, partition, before)
-    # the next run cleans up nothing by hand and still produces the full new day
     result = ingest_source(load_config(config_path), "acme", "fw", DAY)
     assert result.events == BIG_LINES
-    assert pq.read_table(partition.data_path(lake, "events")).num_rows == BIG_LINES
+    events = pq.read_table(partition.data_path(lake, "events"), columns=["time"]).column("time").to_pylist()
+    assert len(events) == BIG_LINES and events == sorted(events)
     assert verify_partition(lake, partition) == []

@@ -1,0 +1,147 @@
+"""Write one partition file in time order from chunks, streaming, with bounded memory.
+
+Log files are nearly in time order: a device writes lines as events happen, and a syslog relay
+delivers a few of them late. ``OrderedWriter`` takes chunks in file order, sorts each, and writes
+rows to the Parquet file as soon as no later chunk can still hold an older row — it keeps back the
+newest ``slack`` of time (a carry buffer) and writes the rest. Rows without a time go last.
+
+When a chunk holds a row older than one already written (disorder larger than ``slack``, or
+several files of one day that overlap in time), order cannot be repaired while streaming: the
+writer then keeps every further chunk in a staging folder and, on ``close``, sorts the file
+written so far together with them in DuckDB, which spills to disk, so memory stays bounded either
+way. ``sorted_in_stream`` tells which way the file was made.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from seclake.views import sql_literal
+
+ROW_GROUP_ROWS = 122_880
+DEFAULT_SLACK = dt.timedelta(minutes=15)
+SORT_MEMORY_LIMIT = "1GB"
+ORDER = ["time", "raw_file", "raw_line"]
+
+LOW_CARDINALITY = ["org", "source", "vendor", "product", "format", "event_class", "action", "vendor_action", "severity", "vendor_severity", "message_id", "protocol", "direction", "src_zone", "dst_zone", "rule_name", "device", "host", "user", "malware_name", "raw_file"]
+"""Columns worth dictionary encoding; the rest (raw text, addresses, numbers) are not."""
+
+
+def parquet_writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
+    """The lake's Parquet settings: zstd, dictionaries only where values repeat."""
+    return pq.ParquetWriter(
+        path,
+        schema,
+        compression="zstd",
+        use_dictionary=[name for name in schema.names if name in LOW_CARDINALITY],
+    )
+
+
+class OrderedWriter:
+    """See the module docstring. ``add`` chunks (Polars frames of ``schema``), then ``close``."""
+
+    def __init__(self, path: Path, staging: Path, to_arrow, schema: pa.Schema, slack: dt.timedelta = DEFAULT_SLACK) -> None:
+        self.path = path
+        self.staging = staging
+        self.to_arrow = to_arrow
+        self.schema = schema
+        self.slack = slack
+        self.rows = 0
+        self.sorted_in_stream = True
+        self._writer = parquet_writer(path, schema)
+        self._carry: pl.DataFrame | None = None
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
+        self._written_until: dt.datetime | None = None
+        self._untimed = 0
+        self._staged = 0
+
+    def add(self, chunk: pl.DataFrame) -> None:
+        """Take one chunk of rows (any order inside the chunk)."""
+        if chunk.height == 0:
+            return
+        self.rows += chunk.height
+        untimed = chunk.filter(pl.col("time").is_null())
+        if untimed.height:
+            self._stage(untimed, "untimed")
+            chunk = chunk.filter(pl.col("time").is_not_null())
+        if not self.sorted_in_stream:
+            self._stage(chunk, "late")
+            return
+        if self._written_until is not None and chunk.height and chunk["time"].min() < self._written_until:
+            self._give_up_streaming(chunk)
+            return
+        buffer = chunk if self._carry is None else pl.concat([self._carry, chunk])
+        buffer = buffer.sort(ORDER)
+        if buffer.height == 0:
+            return
+        cutoff = buffer["time"][-1] - self.slack
+        ready = buffer.filter(pl.col("time") < cutoff)
+        self._carry = buffer.filter(pl.col("time") >= cutoff)
+        self._emit(ready)
+
+    def close(self) -> int:
+        """Write what is left and finish the file; return the number of rows written."""
+        if self.sorted_in_stream:
+            if self._carry is not None:
+                self._emit(self._carry)
+            self._flush()
+            self._append_untimed()
+            self._writer.close()
+        else:
+            self._flush()
+            self._writer.close()
+            self._sort_everything()
+        return self.rows
+
+    def _emit(self, rows: pl.DataFrame) -> None:
+        if rows.height == 0:
+            return
+        self._written_until = rows["time"][-1]
+        self._pending.append(self.to_arrow(rows))
+        self._pending_rows += rows.height
+        if self._pending_rows >= ROW_GROUP_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._writer.write_table(pa.concat_tables(self._pending), row_group_size=ROW_GROUP_ROWS)
+            self._pending, self._pending_rows = [], 0
+
+    def _stage(self, rows: pl.DataFrame, kind: str) -> None:
+        self._staged += 1
+        pq.write_table(self.to_arrow(rows), self.staging / f"{kind}-{self._staged:05d}.parquet", compression="lz4")
+
+    def _append_untimed(self) -> None:
+        for part in sorted(self.staging.glob("untimed-*.parquet")):
+            for batch in pq.ParquetFile(part).iter_batches(batch_size=ROW_GROUP_ROWS):
+                self._writer.write_batch(batch, row_group_size=ROW_GROUP_ROWS)
+
+    def _give_up_streaming(self, chunk: pl.DataFrame) -> None:
+        self.sorted_in_stream = False
+        if self._carry is not None:
+            self._stage(self._carry, "late")
+            self._carry = None
+        self._stage(chunk, "late")
+
+    def _sort_everything(self) -> None:
+        written = self.path.with_name(self.path.name + ".prefix")
+        self.path.rename(written)
+        sources = [str(written), *map(str, sorted(self.staging.glob("late-*.parquet"))), *map(str, sorted(self.staging.glob("untimed-*.parquet")))]
+        with duckdb.connect(config={"threads": 2, "memory_limit": SORT_MEMORY_LIMIT}) as con:
+            con.execute("SET enable_progress_bar = false")
+            con.execute(f"SET temp_directory = {sql_literal(self.staging / 'spill')}")
+            relation = con.sql(
+                "SELECT * FROM read_parquet($sources) ORDER BY time NULLS LAST, raw_file, raw_line",
+                params={"sources": sources},
+            )
+            with parquet_writer(self.path, self.schema) as writer:
+                for batch in relation.to_arrow_reader(ROW_GROUP_ROWS):
+                    writer.write_batch(batch.cast(self.schema) if batch.schema != self.schema else batch, row_group_size=ROW_GROUP_ROWS)
+        written.unlink()
