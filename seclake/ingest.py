@@ -19,9 +19,9 @@ import datetime as dt
 import glob
 import shutil
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -291,7 +291,9 @@ def ingest_source(
     try:
         chunk_bytes = config.ingest.chunk_mb << 20
         for path in files:
-            result.inputs.append(_ingest_file(path, source, ctx, written, chunk_bytes, result.reasons, progress))
+            result.inputs.append(
+                _ingest_file(path, source, ctx, written, chunk_bytes, result.reasons, progress)
+            )
         outputs = written.commit(lake)
     finally:
         written.discard()

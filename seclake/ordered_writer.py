@@ -29,7 +29,29 @@ DEFAULT_SLACK = dt.timedelta(minutes=15)
 SORT_MEMORY_LIMIT = "1GB"
 ORDER = ["time", "raw_file", "raw_line"]
 
-LOW_CARDINALITY = ["org", "source", "vendor", "product", "format", "event_class", "action", "vendor_action", "severity", "vendor_severity", "message_id", "protocol", "direction", "src_zone", "dst_zone", "rule_name", "device", "host", "user", "malware_name", "raw_file"]
+LOW_CARDINALITY = [
+    "org",
+    "source",
+    "vendor",
+    "product",
+    "format",
+    "event_class",
+    "action",
+    "vendor_action",
+    "severity",
+    "vendor_severity",
+    "message_id",
+    "protocol",
+    "direction",
+    "src_zone",
+    "dst_zone",
+    "rule_name",
+    "device",
+    "host",
+    "user",
+    "malware_name",
+    "raw_file",
+]
 """Columns worth dictionary encoding; the rest (raw text, addresses, numbers) are not."""
 
 
@@ -46,7 +68,9 @@ def parquet_writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
 class OrderedWriter:
     """See the module docstring. ``add`` chunks (Polars frames of ``schema``), then ``close``."""
 
-    def __init__(self, path: Path, staging: Path, to_arrow, schema: pa.Schema, slack: dt.timedelta = DEFAULT_SLACK) -> None:
+    def __init__(
+        self, path: Path, staging: Path, to_arrow, schema: pa.Schema, slack: dt.timedelta = DEFAULT_SLACK
+    ) -> None:
         self.path = path
         self.staging = staging
         self.to_arrow = to_arrow
@@ -116,7 +140,9 @@ class OrderedWriter:
 
     def _stage(self, rows: pl.DataFrame, kind: str) -> None:
         self._staged += 1
-        pq.write_table(self.to_arrow(rows), self.staging / f"{kind}-{self._staged:05d}.parquet", compression="lz4")
+        pq.write_table(
+            self.to_arrow(rows), self.staging / f"{kind}-{self._staged:05d}.parquet", compression="lz4"
+        )
 
     def _append_untimed(self) -> None:
         for part in sorted(self.staging.glob("untimed-*.parquet")):
@@ -133,7 +159,11 @@ class OrderedWriter:
     def _sort_everything(self) -> None:
         written = self.path.with_name(self.path.name + ".prefix")
         self.path.rename(written)
-        sources = [str(written), *map(str, sorted(self.staging.glob("late-*.parquet"))), *map(str, sorted(self.staging.glob("untimed-*.parquet")))]
+        sources = [
+            str(written),
+            *map(str, sorted(self.staging.glob("late-*.parquet"))),
+            *map(str, sorted(self.staging.glob("untimed-*.parquet"))),
+        ]
         with duckdb.connect(config={"threads": 2, "memory_limit": SORT_MEMORY_LIMIT}) as con:
             con.execute("SET enable_progress_bar = false")
             con.execute(f"SET temp_directory = {sql_literal(self.staging / 'spill')}")
@@ -143,5 +173,8 @@ class OrderedWriter:
             )
             with parquet_writer(self.path, self.schema) as writer:
                 for batch in relation.to_arrow_reader(ROW_GROUP_ROWS):
-                    writer.write_batch(batch.cast(self.schema) if batch.schema != self.schema else batch, row_group_size=ROW_GROUP_ROWS)
+                    writer.write_batch(
+                        batch.cast(self.schema) if batch.schema != self.schema else batch,
+                        row_group_size=ROW_GROUP_ROWS,
+                    )
         written.unlink()

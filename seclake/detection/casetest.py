@@ -7,7 +7,7 @@ provenance and identity columns, which get test values (``raw_file`` = the case 
 ``raw_line`` = the row number, ``event_class`` = the rule's first class). ``time`` is either an
 ISO timestamp or relative to ``CASE_EPOCH`` (``+90s``, ``+5m``, ``-1h``, ``+2d``); rows without
 a time take the epoch. The rule runs through the same ``run_rule`` as on the lake, over a day that
-covers every event of the case.
+covers every event of the case, with the case's ``assets`` as the organisation's inventory.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from seclake.config import Organisation
 from seclake.detection.engine import run_rule
 from seclake.detection.rule import Case, Rule
 from seclake.detection.sandbox import open_sandbox
@@ -91,7 +92,7 @@ def run_case(rule: Rule, case: Case) -> CaseResult:
         times = events.column("time").to_pylist() or [CASE_EPOCH]
         day_start = min(times) - dt.timedelta(days=1)
         day_end = max(times) + dt.timedelta(seconds=1)
-        con = open_sandbox(None, None, events)
+        con = open_sandbox(None, Organisation(id="test", name="test", assets=list(case.assets)), events)
         try:
             alerts = run_rule(con, rule, day_start, day_end).to_pylist()
         finally:

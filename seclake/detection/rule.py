@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from seclake.config import Asset
 from seclake.detection.attack import check_tactic, check_technique
 from seclake.durations import parse_duration
 from seclake.schema import EVENT_CLASSES, EVENT_COLUMN_NAMES, SEVERITIES
@@ -92,6 +93,9 @@ class Expect(_Strict):
 
 class Case(_Strict):
     name: str
+    assets: list[Asset] = Field(
+        [], description="the organisation's inventory for this case (as in seclake.yaml)"
+    )
     events: list[dict[str, Any]] = Field(
         description="rows; unspecified columns are null; time may be relative (+90s)"
     )

@@ -4,7 +4,7 @@
 - ``org_events``: the organisation's events (hive-partitioned Parquet, partition columns dropped);
 - ``assets``: the organisation's inventory, one row per asset address or host name;
 - ``intel_bad_ips``: the configured threat-intel lists (IPs and CIDRs) with their source file;
-- macros ``ip4_to_int(ip)``, ``in_cidr(ip, cidr)``, ``is_private_ip(ip)`` (IPv4; IPv6 → false);
+- macros ``ip4_to_int(ip)``, ``in_cidr(ip, cidr)`` (IPv4), ``is_private_ip(ip)`` (IPv4 and IPv6);
 - the session time zone set to the organisation's, so ``hour(time)`` is the local hour.
 Then file access is limited to the organisation's ``events`` and ``alerts`` folders, and the
 configuration is locked so a rule cannot lift it. ``events`` itself is a view the engine points
@@ -33,10 +33,8 @@ CREATE MACRO in_cidr(ip, cidr) AS coalesce(
     ip4_to_int(ip) >> (32 - coalesce(TRY_CAST(nullif(split_part(cidr, '/', 2), '') AS INTEGER), 32))
     = ip4_to_int(split_part(cidr, '/', 1)) >> (32 - coalesce(TRY_CAST(nullif(split_part(cidr, '/', 2), '') AS INTEGER), 32)),
     false);
-CREATE MACRO is_private_ip(ip) AS coalesce(
-    in_cidr(ip, '10.0.0.0/8') OR in_cidr(ip, '172.16.0.0/12') OR in_cidr(ip, '192.168.0.0/16')
-    OR in_cidr(ip, '127.0.0.0/8') OR in_cidr(ip, '169.254.0.0/16') OR in_cidr(ip, '100.64.0.0/10')
-    OR starts_with(lower(ip), 'fc') OR starts_with(lower(ip), 'fd') OR starts_with(lower(ip), 'fe80') OR ip = '::1',
+CREATE MACRO is_private_ip(ip) AS coalesce(regexp_matches(lower(ip),
+    '^(10\\.|192\\.168\\.|172\\.(1[6-9]|2[0-9]|3[01])\\.|127\\.|169\\.254\\.|100\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\.|f[cd]|fe[89ab]|::1$)'),
     false);
 """
 

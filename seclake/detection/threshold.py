@@ -20,6 +20,13 @@ from seclake.durations import parse_duration
 EVIDENCE_LIMIT = 50
 
 
+def _reachable(measure: str, op: str, value: int) -> str:
+    """What a whole group's measure must pass for some window of it to pass ``op value``."""
+    if op in (">", ">="):
+        return f"{measure} {op} {value}"
+    return f"{measure} >= {value}" if op == "=" else "true"  # '<' and '<=': every group can
+
+
 def threshold_sql(threshold: Threshold, entity: str, evidence_limit: int = EVIDENCE_LIMIT) -> str:
     """The SELECT that turns the view ``events`` into alert rows for this threshold."""
     groups = ", ".join(threshold.group_by)
@@ -29,8 +36,15 @@ def threshold_sql(threshold: Threshold, entity: str, evidence_limit: int = EVIDE
     measured = "events" if threshold.count else f"distinct {threshold.distinct}"
     not_null = " AND ".join(f"{column} IS NOT NULL" for column in threshold.group_by)
     return f"""
-WITH matched AS (
+WITH matched_all AS (
     SELECT * FROM events WHERE ({threshold.where}) AND {not_null}
+),
+candidates AS (
+    -- a group below the threshold over the whole span cannot reach it in any window: skip it
+    SELECT {groups} FROM matched_all GROUP BY ALL HAVING {_reachable(measure, threshold.op, threshold.value)}
+),
+matched AS (
+    SELECT * FROM matched_all SEMI JOIN candidates USING ({groups})
 ),
 measured AS (
     SELECT {groups}, time, raw_file, raw_line,
