@@ -238,6 +238,191 @@ def _print_query(con: duckdb.DuckDBPyConnection, query: str) -> None:
         console.print("(first 1000 rows)")
 
 
+RulesPath = Annotated[
+    Path, typer.Argument(help="A rule file or a folder of rules (default: the project's rules/).")
+]
+
+
+def _rules_root(path: Path | None) -> Path:
+    from seclake.detection.engine import RULES_DIR
+
+    return path or RULES_DIR
+
+
+@rules_app.command("lint")
+def rules_lint(path: RulesPath = None) -> None:  # type: ignore[assignment]
+    """Check every rule file; print each problem with file and line."""
+    from seclake.detection.lint import lint
+
+    problems = lint(_rules_root(path))
+    for problem in problems:
+        console.print(problem, markup=False, highlight=False)
+    console.print(f"{len(problems)} problem(s)" if problems else "rules lint: clean")
+    if problems:
+        raise typer.Exit(1)
+
+
+@rules_app.command("test")
+def rules_test(path: RulesPath = None) -> None:  # type: ignore[assignment]
+    """Run every rule's own test cases and print a table."""
+    from seclake.detection.casetest import run_cases
+    from seclake.detection.engine import load_rules
+
+    rules, problems = load_rules(_rules_root(path))
+    table = Table(title="rule tests", title_justify="left")
+    for column in ("rule", "case", "result", "detail"):
+        table.add_column(column)
+    results = [result for _, rule in rules for result in run_cases(rule)]
+    for result in results:
+        table.add_row(
+            result.rule_id,
+            escape(result.case),
+            "[green]pass[/]" if result.passed else "[red]FAIL[/]",
+            escape(result.detail),
+        )
+    console.print(table)
+    for problem in problems:
+        errors.print(f"[red]rule file error[/] {escape(problem)}", highlight=False)
+    failed = sum(not r.passed for r in results)
+    console.print(
+        f"{len(results) - failed} passed, {failed} failed"
+        + (f", {len(problems)} rule file(s) broken" if problems else "")
+    )
+    if failed or problems:
+        raise typer.Exit(1)
+
+
+@rules_app.command("list")
+def rules_list(config: ConfigOption = None, path: RulesPath = None) -> None:  # type: ignore[assignment]
+    """Rules with severity, ATT&CK mapping, what they read, and alerts in the lake."""
+    from seclake.detection.engine import load_rules
+
+    rules, problems = load_rules(_rules_root(path))
+    counts: dict[str, int] = {}
+    try:
+        con = connect(Path(_config(config).lake_root))
+        if "alerts" in views(con):
+            counts = dict(con.execute("SELECT rule_id, count(*) FROM alerts GROUP BY 1").fetchall())
+    except typer.Exit:
+        pass
+    table = Table(title=f"{len(rules)} rules", title_justify="left")
+    for column in ("id", "title", "severity", "mitre", "reads", "alerts"):
+        table.add_column(column)
+    for _, rule in rules:
+        mitre = " ".join(rule.mitre.tactics + rule.mitre.techniques)
+        table.add_row(
+            rule.id,
+            escape(rule.title),
+            rule.severity,
+            mitre,
+            ", ".join(rule.reads),
+            str(counts.get(rule.id, 0)),
+        )
+    console.print(table)
+    for problem in problems:
+        errors.print(f"[red]rule file error[/] {escape(problem)}", highlight=False)
+
+
+def run_detect(config: Config, jobs: list[tuple[str, dt.date]]) -> list:
+    """Run detect for (org, date) jobs; print a summary and every failing rule; return the results."""
+    from seclake.detection.engine import detect
+
+    table = Table(title="detect summary", title_justify="left")
+    for column in ("org", "date", "rules", "alerts", "suppressed", "failed rules"):
+        table.add_column(column)
+    results = []
+    for org, date in jobs:
+        result = detect(config, org, date)
+        results.append(result)
+        table.add_row(
+            org,
+            date.isoformat(),
+            str(len(result.runs)),
+            str(result.alerts.num_rows),
+            str(result.suppressed),
+            str(len(result.failed_rules)),
+        )
+    console.print(table)
+    for result in results:
+        for run in result.failed_rules:
+            errors.print(
+                f"[red]rule failed[/] {run.rule_id} ({run.path}) on {result.org} {result.date}: {escape(run.error)}",
+                highlight=False,
+            )
+        for problem in result.rule_errors:
+            errors.print(f"[red]rule file error[/] {escape(problem)}", highlight=False)
+    return results
+
+
+@app.command("detect")
+def detect_command(org: OrgOption, date: DateOption, config: ConfigOption = None) -> None:
+    """Run the detection rules over one organisation's events of one day."""
+    cfg = _config(config)
+    try:
+        results = run_detect(cfg, [(org, _date(date))])
+    except KeyError as exc:
+        raise _fail(exc.args[0]) from exc
+    if any(r.failed_rules or r.rule_errors for r in results):
+        raise typer.Exit(1)
+
+
+@app.command("run")
+def run_command(
+    date: DateOption,
+    org: Annotated[str | None, typer.Option("--org", help="One organisation (default: all).")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Every step for a day: ingest, then detect, for one organisation or all of them."""
+    cfg = _config(config)
+    day = _date(date)
+    jobs = [(o.id, day) for o in cfg.organisations if org in (None, o.id)]
+    if not jobs:
+        raise _fail(f"no organisation {org!r} in the config")
+    ingested = run_ingest(cfg, jobs)
+    detected = run_detect(cfg, jobs)
+    if any(r.failed(cfg.ingest.quarantine_threshold) for r in ingested) or any(
+        r.failed_rules for r in detected
+    ):
+        raise typer.Exit(1)
+
+
+@app.command("demo")
+def demo_command(
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the demo logs, config, lake and reports.")
+    ] = Path("var/demo"),
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same data.")] = 7,
+    start: Annotated[
+        str | None, typer.Option("--start", help="First day (default: 7 days ending yesterday).")
+    ] = None,
+    days: Annotated[int, typer.Option("--days", min=2)] = 7,
+    scale: Annotated[float, typer.Option("--scale", help="Multiplies the background volume.")] = 1.0,
+) -> None:
+    """Generate realistic logs with labelled attacks and outages, then run every step on them."""
+    from seclake.demo import generate
+
+    first = _date(start) if start else dt.datetime.now(dt.UTC).date() - dt.timedelta(days=days)
+    console.print(f"generating {days} days of logs from {first} (seed {seed}) in {out} ...")
+    demo = generate(out, seed=seed, start=first, days=days, scale=scale)
+    lines = sum(f.lines for f in demo.files)
+    console.print(
+        f"{len(demo.files)} files, {lines:,} lines for {len(demo.orgs)} organisations: {', '.join(demo.orgs)}"
+    )
+    config = _config(demo.config)
+    jobs = [(org, date) for org in demo.orgs for date in demo.dates]
+    results = run_ingest(config, jobs)
+    failed = [r for r in results if r.failed(config.ingest.quarantine_threshold)]
+    detected = run_detect(config, jobs)
+    console.print(f"config:       {demo.config}")
+    console.print(f"ground truth: {demo.ground_truth}")
+    console.print(f"lake:         {config.lake_root}")
+    console.print(
+        f'explore:      .venv/bin/seclake sql --config {demo.config} "select org, event_class, action, count(*) from events group by all order by all"'
+    )
+    if failed or any(r.failed_rules for r in detected):
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point for ``python -m seclake``."""
     app()

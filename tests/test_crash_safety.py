@@ -87,7 +87,9 @@ def _writing(folder: Path):
 def test_kill_while_writing_leaves_previous_partition(baseline) -> None:
     config_path, lake, partition, before = baseline
     process = _start_ingest(config_path)
-    assert _kill_when(process, _writing(partition.data_path(lake, "events").parent)), "ingest ended before writing"
+    assert _kill_when(process, _writing(partition.data_path(lake, "events").parent)), (
+        "ingest ended before writing"
+    )
     _assert_unchanged(lake, partition, before)
 
 
@@ -95,9 +97,10 @@ def test_kill_late_in_the_run_leaves_previous_partition_and_a_rerun_completes(ba
     config_path, lake, partition, before = baseline
     folder = partition.data_path(lake, "events").parent
     process = _start_ingest(config_path)
-    late = lambda: any(folder.glob(".data.parquet.*.tmp.prefix")) or any(  # noqa: E731
-        f.stat().st_size > 4_000_000 for f in folder.glob(".data.parquet.*.tmp")
-    )
+    def late() -> bool:
+        prefix = any(folder.glob(".data.parquet.*.tmp.prefix"))
+        return prefix or any(f.stat().st_size > 4_000_000 for f in folder.glob(".data.parquet.*.tmp"))
+
     assert _kill_when(process, late), "ingest ended before the kill: make the input bigger"
     _assert_unchanged(lake, partition, before)
     result = ingest_source(load_config(config_path), "acme", "fw", DAY)

@@ -68,3 +68,36 @@ def test_scenario_evidence_is_in_the_lake(demo_lake) -> None:
                 [scenario["org"], entity["value"]],
             ).fetchone()[0]
             assert found >= 1, scenario["id"]
+
+
+def _scenario_entities(scenario: dict) -> set[str]:
+    """Every name or address a scenario involves (what an alert about it may name)."""
+    found = {scenario["entity"]["value"], scenario["entity"].get("user")}
+    found |= set(scenario.get("assets", [])) | set(scenario.get("hosts", []))
+    for key in ("target_ip", "download_from", "user", "signature", "device"):
+        found.add(scenario.get(key))
+    found.add(scenario.get("session", {}).get("assigned_ip"))
+    return {str(v) for v in found if v}
+
+
+def test_every_labelled_scenario_alerts_on_its_entity(demo_lake) -> None:
+    _, _, _, detected, truth = demo_lake
+    alerts = [a for result in detected for a in result.alerts.to_pylist()]
+    for scenario in truth["scenarios"]:
+        entity = scenario["entity"]["value"]
+        hits = [a for a in alerts if a["org"] == scenario["org"] and a["entity"] == entity]
+        assert hits, f"{scenario['id']}: no alert on {entity}"
+
+
+def test_benign_background_raises_no_high_or_critical_alert(demo_lake) -> None:
+    _, _, _, detected, truth = demo_lake
+    involved = {}
+    for scenario in truth["scenarios"]:
+        involved.setdefault(scenario["org"], set()).update(_scenario_entities(scenario))
+    serious = [
+        a
+        for result in detected
+        for a in result.alerts.to_pylist()
+        if a["severity"] in {"high", "critical"} and a["entity"] not in involved.get(a["org"], set())
+    ]
+    assert serious == [], [(a["org"], a["rule_id"], a["entity"], a["summary"]) for a in serious]

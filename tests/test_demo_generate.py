@@ -124,7 +124,7 @@ def test_same_arguments_give_byte_identical_files_and_another_seed_differs(tmp_p
     second = generate(tmp_path / "b", seed=11, start=START, days=DAYS, scale=0.02)
     other = generate(tmp_path / "c", seed=12, start=START, days=DAYS, scale=0.02)
     a, b, c = _tree(first.root), _tree(second.root), _tree(other.root)
-    assert len(a) == 3 * 2 * DAYS + 2
+    assert len(a) == 3 * 2 * DAYS + 3  # logs, seclake.yaml, ground_truth.json, intel list
     assert a == b
     assert a.keys() == c.keys()
     assert a["ground_truth.json"] != c["ground_truth.json"]

@@ -22,7 +22,10 @@ def _chunk(seconds: list[int | None], first_line: int) -> pl.DataFrame:
             {
                 "time": [None if s is None else T0 + dt.timedelta(seconds=s) for s in seconds],
                 "raw_line": list(range(first_line, first_line + rows)),
-                **{c: ["x"] * rows for c in ("org", "source", "vendor", "product", "format", "event_class", "raw")},
+                **{
+                    c: ["x"] * rows
+                    for c in ("org", "source", "vendor", "product", "format", "event_class", "raw")
+                },
                 "raw_file": ["f.log"] * rows,
             },
             schema_overrides={"time": pl.Datetime("us", "UTC")},
@@ -39,7 +42,9 @@ def _write(tmp_path: Path, chunks: list[pl.DataFrame], slack: dt.timedelta) -> t
     assert writer.close() == sum(c.height for c in chunks)
     table = pq.read_table(tmp_path / "out.parquet")
     assert table.schema.equals(EVENT_SCHEMA, check_metadata=False)
-    return writer, list(zip(table.column("time").to_pylist(), table.column("raw_line").to_pylist(), strict=True))
+    return writer, list(
+        zip(table.column("time").to_pylist(), table.column("raw_line").to_pylist(), strict=True)
+    )
 
 
 def test_late_lines_within_the_slack_stream_in_order(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ Layout written under ``out_dir``:
   day, lines in time order as the device or syslog collector wrote them, with now and then a line
   delivered a few lines late (``RELAY_DELAY_SHARE``), as syslog relays do;
 - ``seclake.yaml``: the organisations, their sources (paths relative to the file), inventories,
-  lake at ``lake`` and reports at ``reports``;
+  the threat-intel list ``intel/demo-bad-ips.txt``, lake at ``lake`` and reports at ``reports``;
 - ``ground_truth.json``: every labelled scenario with its true UTC times, entity, assets and
   evidence line counts per file; outages with down/up times, minutes and whether a breach caused
   them; and the benign background (hosts, services, lines per file).
@@ -22,6 +22,7 @@ import datetime as dt
 import gzip
 import json
 import random
+import shutil
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,9 @@ from seclake.demo.scenarios import THRESHOLDS, Scenario, complete_update_failure
 
 WRITERS: tuple[ModuleType, ...] = (asa, clamav)
 """One writer module per log format: ``FORMAT``, ``SOURCE`` (source id), ``KINDS``, ``render``."""
+
+DEMO_INTEL = Path(__file__).resolve().parents[2] / "rules" / "intel" / "demo-bad-ips.txt"
+"""The demo's threat-intel list (documentation ranges only), copied next to the demo config."""
 
 RELAY_DELAY_SHARE = 1 / 3000
 """Share of lines a relay delivers late (moved 1-8 lines further down the file)."""
@@ -92,6 +96,8 @@ def generate(out_dir: Path, *, seed: int = 7, start: dt.date, days: int = 7, sca
             relative = written.path.relative_to(root).as_posix()
             for tag, count in sorted(tags.items()):
                 evidence[tag].append({"source": written.source, "file": relative, "lines": count})
+    (root / "intel").mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(DEMO_INTEL, root / "intel" / DEMO_INTEL.name)
     config = root / "seclake.yaml"
     config.write_text(yaml.safe_dump(_config(), sort_keys=False, allow_unicode=True), encoding="utf-8")
     truth = root / "ground_truth.json"
@@ -189,8 +195,8 @@ def _config() -> dict[str, Any]:
     return {
         "lake": "lake",
         "reports": "reports",
-        "ingest": {"quarantine_threshold": 0.05, "chunk_mb": 32},
-        "intel": {"bad_ips": []},
+        "ingest": {"quarantine_threshold": 0.05, "chunk_mb": 8},
+        "intel": {"bad_ips": [f"intel/{DEMO_INTEL.name}"]},
         "organisations": [
             {
                 "id": org.id,

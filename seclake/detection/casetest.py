@@ -7,7 +7,8 @@ provenance and identity columns, which get test values (``raw_file`` = the case 
 ``raw_line`` = the row number, ``event_class`` = the rule's first class). ``time`` is either an
 ISO timestamp or relative to ``CASE_EPOCH`` (``+90s``, ``+5m``, ``-1h``, ``+2d``); rows without
 a time take the epoch. The rule runs through the same ``run_rule`` as on the lake, over a day that
-covers every event of the case, with the case's ``assets`` as the organisation's inventory.
+covers every event of the case, with the case's ``assets`` as the organisation's inventory and its ``intel`` entries as the
+threat-intel list.
 """
 
 from __future__ import annotations
@@ -92,7 +93,10 @@ def run_case(rule: Rule, case: Case) -> CaseResult:
         times = events.column("time").to_pylist() or [CASE_EPOCH]
         day_start = min(times) - dt.timedelta(days=1)
         day_end = max(times) + dt.timedelta(seconds=1)
-        con = open_sandbox(None, Organisation(id="test", name="test", assets=list(case.assets)), events)
+        intel = [{"cidr": entry, "list": "case", "line": n} for n, entry in enumerate(case.intel, 1)]
+        con = open_sandbox(
+            None, Organisation(id="test", name="test", assets=list(case.assets)), events, intel
+        )
         try:
             alerts = run_rule(con, rule, day_start, day_end).to_pylist()
         finally:

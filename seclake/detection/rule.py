@@ -96,6 +96,7 @@ class Case(_Strict):
     assets: list[Asset] = Field(
         [], description="the organisation's inventory for this case (as in seclake.yaml)"
     )
+    intel: list[str] = Field([], description="threat-intel entries (IPs, CIDRs) for this case")
     events: list[dict[str, Any]] = Field(
         description="rows; unspecified columns are null; time may be relative (+90s)"
     )

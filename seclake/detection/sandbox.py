@@ -58,7 +58,11 @@ def _assets_table(org: Organisation) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
-def _intel_table(config: Config) -> pa.Table:
+INTEL_SCHEMA = pa.schema([("cidr", pa.string()), ("list", pa.string()), ("line", pa.int64())])
+
+
+def config_intel(config: Config) -> list[dict]:
+    """The entries of the configured threat-intel lists: first column, '#' comments, header skipped."""
     rows = []
     for listed in config.intel.bad_ips:
         path = Path(config.resolve(listed))
@@ -66,9 +70,7 @@ def _intel_table(config: Config) -> pa.Table:
             entry = line.split("#", 1)[0].split(",", 1)[0].strip()
             if entry and entry.lower() not in {"ip", "cidr", "indicator"}:
                 rows.append({"cidr": entry, "list": path.name, "line": number})
-    return pa.Table.from_pylist(
-        rows, schema=pa.schema([("cidr", pa.string()), ("list", pa.string()), ("line", pa.int64())])
-    )
+    return rows
 
 
 def empty_events() -> pa.Table:
@@ -77,9 +79,12 @@ def empty_events() -> pa.Table:
 
 
 def open_sandbox(
-    config: Config | None, org: Organisation | None, events: pa.Table | None = None
+    config: Config | None,
+    org: Organisation | None,
+    events: pa.Table | None = None,
+    intel: list[dict] | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """A locked connection with ``org_events`` from the lake (or from ``events``, for rule tests)."""
+    """A locked connection with ``org_events`` from the lake (or ``events`` and ``intel``, for rule tests)."""
     con = duckdb.connect(config={"threads": 2, "memory_limit": MEMORY_LIMIT})
     con.execute(MACROS)
     allowed: list[str] = []
@@ -106,7 +111,8 @@ def open_sandbox(
     )
     con.execute("CREATE TABLE assets AS SELECT * FROM _assets")
     con.unregister("_assets")
-    con.register("_intel", _intel_table(config) if config else _intel_table(Config(organisations=[])))
+    intel_rows = intel if intel is not None else (config_intel(config) if config else [])
+    con.register("_intel", pa.Table.from_pylist(intel_rows, schema=INTEL_SCHEMA))
     con.execute("CREATE TABLE intel_bad_ips AS SELECT * FROM _intel")
     con.unregister("_intel")
     timezone = org.timezone if org else "UTC"
