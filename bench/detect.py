@@ -48,8 +48,16 @@ def events_slice(start: int, count: int, total: int) -> pl.DataFrame:
     is_av = pl.col("r") < 5
     is_auth = pl.col("r").is_between(5, 9)
     is_deny = pl.col("r").is_between(10, 180)
-    inside = pl.format("10.{}.{}.{}", pl.col("n").hash(2) % 8, pl.col("n").hash(3) % 250, pl.col("n").hash(4) % 250 + 1)
-    outside = pl.format("{}.{}.{}.{}", pl.col("n").hash(5) % 200 + 23, pl.col("n").hash(6) % 256, pl.col("n").hash(8) % 256, pl.col("n").hash(9) % 254 + 1)
+    inside = pl.format(
+        "10.{}.{}.{}", pl.col("n").hash(2) % 8, pl.col("n").hash(3) % 250, pl.col("n").hash(4) % 250 + 1
+    )
+    outside = pl.format(
+        "{}.{}.{}.{}",
+        pl.col("n").hash(5) % 200 + 23,
+        pl.col("n").hash(6) % 256,
+        pl.col("n").hash(8) % 256,
+        pl.col("n").hash(9) % 254 + 1,
+    )
     return frame.select(
         "time",
         pl.lit("bench").alias("org"),
@@ -57,8 +65,20 @@ def events_slice(start: int, count: int, total: int) -> pl.DataFrame:
         pl.lit("Cisco").alias("vendor"),
         pl.lit("ASA").alias("product"),
         pl.lit("cisco_asa").alias("format"),
-        pl.when(is_av).then(pl.lit("malware_detection")).when(is_auth).then(pl.lit("authentication")).otherwise(pl.lit("network_activity")).alias("event_class"),
-        pl.when(is_av).then(pl.lit("quarantined")).when(is_auth).then(pl.when(pl.col("r") == 5).then(pl.lit("failure")).otherwise(pl.lit("success"))).when(is_deny).then(pl.lit("deny")).otherwise(pl.lit("allow")).alias("action"),
+        pl.when(is_av)
+        .then(pl.lit("malware_detection"))
+        .when(is_auth)
+        .then(pl.lit("authentication"))
+        .otherwise(pl.lit("network_activity"))
+        .alias("event_class"),
+        pl.when(is_av)
+        .then(pl.lit("quarantined"))
+        .when(is_auth)
+        .then(pl.when(pl.col("r") == 5).then(pl.lit("failure")).otherwise(pl.lit("success")))
+        .when(is_deny)
+        .then(pl.lit("deny"))
+        .otherwise(pl.lit("allow"))
+        .alias("action"),
         pl.lit("info").alias("severity"),
         pl.when(is_deny).then(outside).otherwise(inside).alias("src_ip"),
         (pl.col("n").hash(10) % 60000 + 1024).cast(pl.Int32).alias("src_port"),
@@ -84,7 +104,10 @@ def write_lake(total: int) -> Path:
         data.parent.mkdir(parents=True, exist_ok=True)
         with parquet_writer(data, EVENT_SCHEMA) as writer:
             for start in range(0, total, SLICE):
-                writer.write_table(events_to_arrow(events_slice(start, min(SLICE, total - start), total)), row_group_size=ROW_GROUP_ROWS)
+                writer.write_table(
+                    events_to_arrow(events_slice(start, min(SLICE, total - start), total)),
+                    row_group_size=ROW_GROUP_ROWS,
+                )
     config = {"lake": "lake", "organisations": [{"id": "bench", "name": "Bench", "timezone": "UTC"}]}
     (root / "seclake.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     return root / "seclake.yaml"
@@ -101,7 +124,9 @@ def main() -> None:
     started = time.perf_counter()
     result = detect(config, "bench", DAY)
     seconds = time.perf_counter() - started
-    print(f"detect: {len(result.runs)} rules over {args.events:,} events in {seconds:.1f} s ({args.events / seconds:,.0f} events/s), {result.alerts.num_rows} alerts")
+    print(
+        f"detect: {len(result.runs)} rules over {args.events:,} events in {seconds:.1f} s ({args.events / seconds:,.0f} events/s), {result.alerts.num_rows} alerts"
+    )
     for run in sorted(result.runs, key=lambda r: -r.seconds)[:10]:
         print(f"  {run.seconds:6.2f} s  {run.rule_id:40s} {run.alerts:5d} alerts {run.error or ''}")
     failed = [r for r in result.runs if r.error]

@@ -21,7 +21,10 @@ def test_ingest_then_status_and_sql(tmp_path: Path) -> None:
     assert "14.3% of lines quarantined (threshold 5%)" in ingest.output
     status = runner.invoke(app, ["lake", "status", "--config", str(config)])
     assert status.exit_code == 0 and "acme" in status.output and "1 partition(s)" in status.output
-    sql = runner.invoke(app, ["sql", "--config", str(config), "select action, count(*) as n from events group by 1 order by 1"])
+    sql = runner.invoke(
+        app,
+        ["sql", "--config", str(config), "select action, count(*) as n from events group by 1 order by 1"],
+    )
     assert sql.exit_code == 0
     assert "allow" in sql.output and "down" in sql.output
     bad = runner.invoke(app, ["sql", "--config", str(config), "select nope from events"])
@@ -30,13 +33,21 @@ def test_ingest_then_status_and_sql(tmp_path: Path) -> None:
 
 def test_bad_requests_exit_2_with_a_clear_message(tmp_path: Path) -> None:
     config = make_project(tmp_path)
-    wrong_date = runner.invoke(app, ["ingest", "--org", "acme", "--date", "02/03/2026", "--config", str(config)])
+    wrong_date = runner.invoke(
+        app, ["ingest", "--org", "acme", "--date", "02/03/2026", "--config", str(config)]
+    )
     assert wrong_date.exit_code == 2 and "is not a date" in wrong_date.output
-    wrong_org = runner.invoke(app, ["ingest", "--org", "nobody", "--date", "2026-03-02", "--config", str(config)])
+    wrong_org = runner.invoke(
+        app, ["ingest", "--org", "nobody", "--date", "2026-03-02", "--config", str(config)]
+    )
     assert wrong_org.exit_code == 2 and "no organisation 'nobody'" in wrong_org.output
-    hostile = runner.invoke(app, ["ingest", "--org", "../etc", "--date", "2026-03-02", "--config", str(config)])
+    hostile = runner.invoke(
+        app, ["ingest", "--org", "../etc", "--date", "2026-03-02", "--config", str(config)]
+    )
     assert hostile.exit_code == 2 and "not allowed" in hostile.output
-    missing = runner.invoke(app, ["ingest", "--org", "acme", "--date", "2026-03-02", "--config", str(tmp_path / "none.yaml")])
+    missing = runner.invoke(
+        app, ["ingest", "--org", "acme", "--date", "2026-03-02", "--config", str(tmp_path / "none.yaml")]
+    )
     assert missing.exit_code == 2 and "cannot read the config" in missing.output
 
 

@@ -97,6 +97,7 @@ def test_kill_late_in_the_run_leaves_previous_partition_and_a_rerun_completes(ba
     config_path, lake, partition, before = baseline
     folder = partition.data_path(lake, "events").parent
     process = _start_ingest(config_path)
+
     def late() -> bool:
         prefix = any(folder.glob(".data.parquet.*.tmp.prefix"))
         return prefix or any(f.stat().st_size > 4_000_000 for f in folder.glob(".data.parquet.*.tmp"))

@@ -22,7 +22,7 @@ import pyarrow as pa
 from seclake.config import Organisation
 from seclake.detection.engine import run_rule
 from seclake.detection.rule import Case, Rule
-from seclake.detection.sandbox import open_sandbox
+from seclake.detection.sandbox import cache_small_classes, open_sandbox
 from seclake.durations import parse_duration
 from seclake.schema import EVENT_SCHEMA
 
@@ -98,6 +98,7 @@ def run_case(rule: Rule, case: Case) -> CaseResult:
             None, Organisation(id="test", name="test", assets=list(case.assets)), events, intel
         )
         try:
+            cache_small_classes(con, day_start - rule.lookback_delta, day_end)
             alerts = run_rule(con, rule, day_start, day_end).to_pylist()
         finally:
             con.close()

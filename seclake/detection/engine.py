@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 
 from seclake.config import Config, check_id
 from seclake.detection.rule import Rule, RuleError, load_rule, rule_files
-from seclake.detection.sandbox import open_sandbox, window_events
+from seclake.detection.sandbox import cache_small_classes, open_sandbox, window_events
 from seclake.detection.threshold import EVIDENCE_LIMIT, threshold_sql
 from seclake.lake import commit_file, new_run_id, temporary_sibling, write_json_atomic
 
@@ -125,7 +125,7 @@ def run_rule(
     time_limit: float = RULE_TIME_LIMIT_S,
 ) -> pa.Table:
     """Run one rule over the events of [day_start - lookback, day_end); alerts detected in the day."""
-    window_events(con, day_start - rule.lookback_delta, day_end)
+    window_events(con, day_start - rule.lookback_delta, day_end, rule.reads)
     body = rule_sql(rule)
     columns = {
         row[0] for row in con.execute(f"DESCRIBE SELECT * FROM ({body})", rule.params or None).fetchall()
@@ -236,6 +236,8 @@ def detect(config: Config, org_id: str, date: dt.date, rules_dir: Path = RULES_D
     result = DetectResult(org.id, date, new_run_id(), ALERT_SCHEMA.empty_table(), rule_errors=problems)
     collected: list[dict] = []
     con = open_sandbox(config, org)
+    longest_lookback = max((rule.lookback_delta for _, rule in rules), default=dt.timedelta())
+    cache_small_classes(con, day_start - longest_lookback, day_end)
     try:
         for path, rule in rules:
             run = RuleRun(rule.id, str(path))

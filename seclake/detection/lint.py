@@ -13,7 +13,7 @@ from pathlib import Path
 from seclake.detection.casetest import CASE_EPOCH
 from seclake.detection.engine import rule_sql
 from seclake.detection.rule import Rule, RuleError, key_line, load_rule, rule_files
-from seclake.detection.sandbox import empty_events, open_sandbox, window_events
+from seclake.detection.sandbox import cache_small_classes, empty_events, open_sandbox, window_events
 
 REQUIRED_COLUMNS = {"entity", "first_seen", "last_seen", "count", "summary"}
 _EMPTY_WINDOW = (CASE_EPOCH, CASE_EPOCH)
@@ -22,7 +22,8 @@ _EMPTY_WINDOW = (CASE_EPOCH, CASE_EPOCH)
 def _sql_problems(path: Path, rule: Rule) -> list[str]:
     con = open_sandbox(None, None, empty_events())
     try:
-        window_events(con, *_EMPTY_WINDOW)
+        cache_small_classes(con, *_EMPTY_WINDOW)
+        window_events(con, *_EMPTY_WINDOW, rule.reads)
         body = rule_sql(rule)
         columns = {
             row[0] for row in con.execute(f"DESCRIBE SELECT * FROM ({body})", rule.params or None).fetchall()

@@ -8,7 +8,7 @@
 - the session time zone set to the organisation's, so ``hour(time)`` is the local hour.
 Then file access is limited to the organisation's ``events`` and ``alerts`` folders, and the
 configuration is locked so a rule cannot lift it. ``events`` itself is a view the engine points
-at each rule's window with ``window_events``.
+at each rule's window and event classes (its ``reads``) with ``window_events``.
 """
 
 from __future__ import annotations
@@ -26,9 +26,10 @@ from seclake.views import sql_literal
 MEMORY_LIMIT = "2GB"
 
 MACROS = """
-CREATE MACRO ip4_to_int(ip) AS CASE WHEN regexp_full_match(ip, '\\d{1,3}(\\.\\d{1,3}){3}') THEN
-    (split_part(ip, '.', 1)::BIGINT << 24) + (split_part(ip, '.', 2)::BIGINT << 16)
-    + (split_part(ip, '.', 3)::BIGINT << 8) + split_part(ip, '.', 4)::BIGINT END;
+CREATE MACRO ip4_octets(ip) AS TRY_CAST(string_split(ip, '.') AS UTINYINT[]);
+CREATE MACRO ip4_to_int(ip) AS CASE WHEN len(ip4_octets(ip)) = 4 THEN
+    (ip4_octets(ip)[1]::BIGINT << 24) + (ip4_octets(ip)[2]::BIGINT << 16)
+    + (ip4_octets(ip)[3]::BIGINT << 8) + ip4_octets(ip)[4]::BIGINT END;
 CREATE MACRO in_cidr(ip, cidr) AS coalesce(
     ip4_to_int(ip) >> (32 - coalesce(TRY_CAST(nullif(split_part(cidr, '/', 2), '') AS INTEGER), 32))
     = ip4_to_int(split_part(cidr, '/', 1)) >> (32 - coalesce(TRY_CAST(nullif(split_part(cidr, '/', 2), '') AS INTEGER), 32)),
@@ -123,9 +124,33 @@ def open_sandbox(
     return con
 
 
-def window_events(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.datetime) -> None:
-    """Point the view ``events`` at the organisation's events in [start, end)."""
+BULK_CLASS = "network_activity"
+"""The one event class that is most of a day; the others are small enough to keep in memory."""
+
+
+def cache_small_classes(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.datetime) -> None:
+    """Keep the events of every class but ``BULK_CLASS`` in [start, end) in memory, read once for all rules."""
     con.execute(
-        "CREATE OR REPLACE TEMP VIEW events AS SELECT * FROM org_events "
-        f"WHERE time >= TIMESTAMPTZ '{start.isoformat()}' AND time < TIMESTAMPTZ '{end.isoformat()}'"
+        "CREATE OR REPLACE TEMP TABLE small_events AS SELECT * FROM org_events "
+        f"WHERE time >= TIMESTAMPTZ '{start.isoformat()}' AND time < TIMESTAMPTZ '{end.isoformat()}' "
+        f"AND event_class <> '{BULK_CLASS}'"
     )
+
+
+def window_events(
+    con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.datetime, classes: list[str]
+) -> None:
+    """Point the view ``events`` at the organisation's events of ``classes`` in [start, end).
+
+    Small classes come from ``small_events`` (``cache_small_classes`` must cover the window);
+    ``BULK_CLASS`` is read from the lake only for rules that read it.
+    """
+    window = f"time >= TIMESTAMPTZ '{start.isoformat()}' AND time < TIMESTAMPTZ '{end.isoformat()}'"
+    small = [c for c in classes if c != BULK_CLASS]
+    parts = []
+    if small:
+        listed = ", ".join(f"'{c}'" for c in small)
+        parts.append(f"SELECT * FROM small_events WHERE {window} AND event_class IN ({listed})")
+    if BULK_CLASS in classes:
+        parts.append(f"SELECT * FROM org_events WHERE {window} AND event_class = '{BULK_CLASS}'")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW events AS {' UNION ALL '.join(parts)}")
