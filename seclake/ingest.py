@@ -34,6 +34,7 @@ from seclake.lake import (
     Partition,
     commit_file,
     new_run_id,
+    remove_stale,
     sha256_file,
     temporary_sibling,
     write_json_atomic,
@@ -129,9 +130,12 @@ class _PartitionFiles:
     """
 
     def __init__(self, lake: Path, partition: Partition, run_id: str) -> None:
+        remove_stale(lake / ".staging", "*")
         self.staging = lake / ".staging" / run_id
         self.staging.mkdir(parents=True)
         self.final = {table: partition.data_path(lake, table) for table in TABLES}
+        for path in self.final.values():
+            remove_stale(path.parent, ".*.tmp*")
         self.temporary = {table: temporary_sibling(path, run_id) for table, path in self.final.items()}
         self.events = OrderedWriter(self.temporary["events"], self.staging, events_to_arrow, EVENT_SCHEMA)
         self.quarantine = parquet_writer(self.temporary["quarantine"], QUARANTINE_SCHEMA)

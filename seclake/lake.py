@@ -22,6 +22,8 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -71,6 +73,21 @@ def temporary_sibling(final: Path, run_id: str) -> Path:
     """A hidden file name beside ``final`` for writing before the atomic rename."""
     final.parent.mkdir(parents=True, exist_ok=True)
     return final.with_name(f".{final.name}.{run_id}.tmp")
+
+
+STALE_AFTER_S = 6 * 3600
+"""A temporary file or staging folder this old belongs to a run that died: it is removed."""
+
+
+def remove_stale(folder: Path, pattern: str, now: float | None = None) -> list[Path]:
+    """Remove what killed runs left in ``folder`` (files or folders matching ``pattern``)."""
+    removed = []
+    now = time.time() if now is None else now
+    for path in folder.glob(pattern) if folder.is_dir() else []:
+        if now - path.stat().st_mtime > STALE_AFTER_S:
+            shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 def commit_file(temporary: Path, final: Path) -> None:

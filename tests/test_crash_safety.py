@@ -109,3 +109,27 @@ def test_kill_late_in_the_run_leaves_previous_partition_and_a_rerun_completes(ba
     events = pq.read_table(partition.data_path(lake, "events"), columns=["time"]).column("time").to_pylist()
     assert len(events) == BIG_LINES and events == sorted(events)
     assert verify_partition(lake, partition) == []
+
+
+def test_leftovers_of_a_dead_run_are_removed_once_stale(tmp_path: Path) -> None:
+    import os
+
+    from seclake.lake import STALE_AFTER_S
+
+    config_path = make_project(tmp_path)
+    config = load_config(config_path)
+    put(tmp_path, "2026-03-02.log", (FIXTURES / "asa_day.log").read_bytes())
+    ingest_source(config, "acme", "fw", DAY)
+    lake = Path(config.lake_root)
+    folder = Partition("acme", "fw", DAY).data_path(lake, "events").parent
+    old_tmp, fresh_tmp = folder / ".data.parquet.old-run.tmp", folder / ".data.parquet.live-run.tmp"
+    old_stage = lake / ".staging" / "old-run"
+    for path in (old_tmp, fresh_tmp):
+        path.write_bytes(b"partial")
+    old_stage.mkdir()
+    long_ago = time.time() - STALE_AFTER_S - 60
+    os.utime(old_tmp, (long_ago, long_ago))
+    os.utime(old_stage, (long_ago, long_ago))
+    ingest_source(config, "acme", "fw", DAY)
+    assert not old_tmp.exists() and not old_stage.exists()
+    assert fresh_tmp.exists()  # may belong to a run still going
