@@ -28,6 +28,7 @@ from pathlib import Path
 import yaml
 
 DAY = dt.date(2026, 3, 2)
+BLOCK_LINES = 100_000
 WORK = Path(tempfile.gettempdir()) / "seclake-bench"
 
 
@@ -37,11 +38,11 @@ def _ip(rng: random.Random, private: bool) -> str:
     return f"{rng.choice([23, 45, 93, 104, 151, 185, 198, 203])}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
 
 
-def asa_lines(rng: random.Random, count: int) -> list[str]:
-    """A firewall day's mix: connections built and torn down, ACL denies and hits, NAT, logins."""
+def asa_lines(rng: random.Random, count: int, first: int = 0, span: int = 86_400) -> list[str]:
+    """A firewall's mix over [first, first + span) seconds of the day: connections, denies, NAT, logins."""
     lines = []
     for i in range(count):
-        seconds = i * 86_400 // count
+        seconds = first + i * span // count
         stamp = f"Mar 02 2026 {seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
         head = f"<166>{stamp} fw-bench : "
         inside, outside = _ip(rng, True), _ip(rng, False)
@@ -74,11 +75,11 @@ def asa_lines(rng: random.Random, count: int) -> list[str]:
     return lines
 
 
-def clamav_lines(rng: random.Random, count: int) -> list[str]:
-    """Endpoints' clamd and freshclam lines forwarded by syslog."""
+def clamav_lines(rng: random.Random, count: int, first: int = 0, span: int = 86_400) -> list[str]:
+    """Endpoints' clamd and freshclam lines forwarded by syslog, over [first, first + span) seconds."""
     lines = []
     for i in range(count):
-        seconds = i * 86_400 // count
+        seconds = first + i * span // count
         stamp = f"Mar  2 {seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
         host = f"pc-{rng.randint(1, 300):03d}"
         kind = rng.random()
@@ -138,13 +139,13 @@ def generate(fmt: str, megabytes: int) -> Path:
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    block = "\n".join(GENERATORS[fmt](random.Random(42), 200_000)) + "\n"
-    target = megabytes << 20
-    with open(path, "w", encoding="utf-8") as handle:
-        written = 0
-        while written < target:
-            handle.write(block)
-            written += len(block)
+    rng = random.Random(42)
+    sample = "\n".join(GENERATORS[fmt](rng, 1000)) + "\n"
+    blocks = max(1, round((megabytes << 20) / (len(sample) * BLOCK_LINES / 1000)))
+    span = 86_400 // blocks
+    with open(path, "w", encoding="utf-8") as handle:  # time runs forward through the whole day
+        for block in range(blocks):
+            handle.write("\n".join(GENERATORS[fmt](rng, BLOCK_LINES, block * span, span)) + "\n")
     return path
 
 
