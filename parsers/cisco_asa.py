@@ -12,9 +12,12 @@ How a line is read
    read by a second anchored regex, only on the lines the first one missed. A line with neither is
    quarantined ("no %ASA-/%FTD-/%PIX-/%FWSM- message tag"): bodies that carry only a bare id
    (``302013: ...``) or only the message text (the logstash corpus) are such lines.
-2. The envelope text is read with envelope.ENVELOPE and envelope.any_time (``<PRI>``, RFC 5424
-   ``1``, ISO or BSD time with or without year and trailing ``:``, host → ``device``), once per
-   distinct envelope (lines of the same second and device share one) and joined back.
+2. The envelope text is read once per run of lines with the same envelope (lines of the same
+   second and device) and spread back to the lines of the run. The usual ASA envelope
+   ``<166>Mar 02 2026 10:00:00 fw01 : `` is ASCII and fixed-width: its time and host are cut at
+   fixed places (the same result as below). Any other is read with envelope.ENVELOPE and
+   envelope.any_time (``<PRI>``, RFC 5424 ``1``, ISO or BSD time with or without year and
+   trailing ``:``, host → ``device``), once per distinct text, and joined back.
 3. ``message_id`` is the 6-digit id, ``vendor_severity`` the level digit, ``severity`` its
    normalised value (envelope.syslog_severity), ``product`` the tag word (ASA, FTD, PIX, FWSM),
    ``message`` the text after the tag. A ``message repeated N times: [ ... ]`` wrapper (after the
@@ -134,7 +137,7 @@ import polars as pl
 import polars.selectors as cs
 
 from seclake.parsers.contract import REASON, ParseContext, ParseResult, finish
-from seclake.parsers.envelope import ENVELOPE, any_time, syslog_severity
+from seclake.parsers.envelope import ENVELOPE, any_time, localize, syslog_severity
 from seclake.schema import EVENT_COLUMN_NAMES, EXTRA_PREFIX
 
 NAME = "cisco_asa"
@@ -164,6 +167,10 @@ _BARE_HEADER = _ascii(rf"^(?P<lead>(?P<env>){_TAG})")
 """``ASA-6-302013: ...`` bodies without header and without ``%``."""
 _REPEATED = _ascii(r"^(?P<wrap>message repeated (?P<count>\d+) times: \[\s*)")
 _OUTER_REPEATED = _ascii(r"message repeated (\d+) times: \[\s*$")
+_ASA_ENVELOPE = _ascii(r"^<\d{1,3}>[A-Z][a-z]{2} \d\d \d{4} \d\d:\d\d:\d\d [A-Za-z0-9][\w.\-]* : $")
+"""The usual ASA envelope ``<166>Mar 02 2026 10:00:00 fw01 : `` (``logging timestamp``, ``logging
+device-id hostname``): ASCII and fixed-width, so time and host are cut at fixed places (the
+result is the one envelope.ENVELOPE and envelope.any_time give)."""
 _SNIFF = r"(?:%|^)(?:ASA|FTD|PIX|FWSM)-(?:[a-z]+-)?[0-7]-[0-9]{6}\b"
 
 # ---- regex building blocks ------------------------------------------------------------------
@@ -178,6 +185,8 @@ _IDFW = r"(?:\((?P<{p}_user>[^()\s,]+(?:,[^()]*)?)\))?"
 """Identity-firewall annotation glued to an address: ``(LOCAL\\alice, 123)`` (user, security tag)."""
 _IP = r"\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*[0-9A-Fa-f]"
 _HOST = r"[A-Za-z0-9][\w.\-]*"
+_IP_TEXT = r"^[0-9.]*$|:"
+"""An address read as an IP: IPv6 has a colon, IPv4 only digits and dots."""
 _DURATION = r"(?P<dur_h>\d+):(?P<dur_m>\d\d):(?P<dur_s>\d\d)"
 _REST = r"(?:[,;:.]?\s.*)?"
 """Vendor text after the fields a pattern reads (not captured)."""
@@ -379,8 +388,11 @@ _PATTERNS: dict[str, str] = {
     "nat": (
         r"^(?:Built|Teardown) (?P<x_nat_type>[a-z]+) (?P<proto>[A-Za-z]+) translation from "
         + _endpoint("s", user=True)
-        + rf" to (?P<x_nat_zone>{_ZONE}):(?P<s_nat>{_ADDRESS})(?:/(?P<x_nat_src_port>\d+))?"
-        + rf"(?: duration {_DURATION})?\.?$"
+        + rf" to (?P<x_nat_zone>{_ZONE}):(?P<s_nat>{_ADDRESS})"
+        # one-pass: the final "." is only looked for after a port or a duration (right after the
+        # address it is part of it, as the greedy address took it anyway)
+        + rf"(?:/(?P<x_nat_src_port>\d+)(?: duration {_DURATION})?\.?"
+        + rf"| duration {_DURATION.replace('>', '__2>')}\.?)?$"
     ),
     "deny_flow": (
         r"^(?:Inbound TCP connection denied|Deny (?:inbound UDP|TCP \(no connection\)))\s+from\s+"
@@ -623,7 +635,9 @@ def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
     plans = [
         _FAMILY_PARSERS[name](tagged.lazy().filter(pl.col("_family") == name), name) for name in families
     ]
-    parts = [_without_empty_extras(part) for part in pl.collect_all(plans)]
+    # in memory: the plans run side by side and each with_columns' expressions in parallel, with
+    # less overhead than the streaming engine here (measured)
+    parts = [_without_empty_extras(part) for part in pl.collect_all(plans, engine="in-memory")]
     parts.append(tagged.filter(pl.col("_family").is_null()))
     frame = pl.concat(parts, how="diagonal_relaxed")
     keep = [c for c in frame.columns if c in EVENT_COLUMN_NAMES or c == REASON or c.startswith(EXTRA_PREFIX)]
@@ -641,46 +655,32 @@ def _read_tags(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
         .with_row_index("_row")
         .with_columns(pl.col("raw").str.extract_groups(_HEADER).struct.rename_fields(names).alias("_h"))
         .unnest("_h")
-        .collect()
+        .collect(engine="streaming")  # cuts the lines into morsels: the regex runs on every core
+        .rechunk()  # gathers and joins on a one-chunk frame are much faster
     )
     if tags.get_column("id").null_count():
         bare = tags.filter(pl.col("id").is_null()).select(
             "_row", pl.col("raw").str.extract_groups(_BARE_HEADER).struct.rename_fields(names).alias("_h")
         )
         tags = tags.update(bare.unnest("_h"), on="_row")
+    env = pl.col("env")
+    new_envelope = env.ne_missing(env.shift(1)) | (pl.col("_row") == 0)
+    envelope_of_line = tags.select(new_envelope.cum_sum() - 1).to_series()
+    envelopes = _read_envelopes(tags.filter(new_envelope).get_column("env"), ctx)[envelope_of_line]
     level = pl.col("level").cast(pl.Int8, strict=False)
-    text = pl.col("raw").str.slice(pl.col("lead").str.len_chars()).str.strip_chars_end()
-    repeated = pl.col("message").str.extract_groups(_REPEATED)
-    unwrapped = (
-        pl.col("message").str.slice(repeated.struct.field("wrap").str.len_chars()).str.strip_suffix("]")
-    )
     tagged = (
-        tags.lazy()
-        .with_columns(text.alias("message"))
+        pl.concat([tags, envelopes], how="horizontal")
+        .lazy()
         .with_columns(
-            pl.col("env").alias("_env"),
+            pl.col("raw").str.slice(pl.col("lead").str.len_chars()).str.strip_chars_end().alias("message"),
             pl.col("log_class").alias(_extra("log_class")),
             pl.col("id").alias("message_id"),
             pl.col("id").cast(pl.UInt32, strict=False).alias("_id"),
-            level.cast(pl.String).alias("vendor_severity"),
+            pl.col("level").alias("vendor_severity"),
             syslog_severity(level).alias("severity"),
-            repeated.struct.field("count").alias("_inner_repeats"),
-            pl.when(repeated.struct.field("wrap").is_not_null())
-            .then(unwrapped.str.strip_chars_end())
-            .otherwise(pl.col("message"))
-            .alias("message"),
             pl.when(pl.col("id").is_null()).then(pl.lit(NO_TAG)).alias(REASON),
         )
-        .drop("lead", "env", "log_class", "level", "id")
-        .collect()
-    )
-    envelopes = tagged.select("_env").join(
-        _envelopes(tagged, ctx), on="_env", how="left", maintain_order="left"
-    )
-    messages = tagged.select("_id").join(_message_table(), on="_id", how="left", maintain_order="left")
-    return (
-        pl.concat([tagged, envelopes.drop("_env"), messages.drop("_id")], how="horizontal")
-        .lazy()
+        .join(_message_table().lazy(), on="_id", how="left", maintain_order="left")
         .with_columns(
             pl.when(pl.col(REASON).is_null()).then(pl.col("_family").fill_null("generic")).alias("_family"),
             pl.col("event_class").fill_null(_SYS),
@@ -688,31 +688,80 @@ def _read_tags(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
             .then(pl.lit("other"))
             .otherwise(pl.col("action"))
             .alias("action"),
-            pl.coalesce("_outer_repeats", "_inner_repeats").alias(_extra("message_repeats")),
-            pl.when(pl.col("_outer_repeats").is_not_null())
+        )
+        .drop("lead", "env", "log_class", "level", "id", "_id")
+        .collect(engine="in-memory")
+    )
+    return _unwrap_repeats(tagged)
+
+
+def _unwrap_repeats(tagged: pl.DataFrame) -> pl.DataFrame:
+    """Remove ``message repeated N times: [ ... ]`` wrappers: after the tag, and around it (relays).
+
+    The count goes to ``extra.message_repeats`` (the outer one when both). The regex only runs
+    when some message starts with the wrapper's words, the outer ``]`` is only looked for when
+    some envelope had the wrapper (both rare).
+    """
+    outer = pl.col("_outer_repeats")
+    count = outer
+    if tagged.get_column("message").str.starts_with("message repeated ").any():
+        repeated = pl.col("message").str.extract_groups(_REPEATED)
+        unwrapped = (
+            pl.col("message").str.slice(repeated.struct.field("wrap").str.len_chars()).str.strip_suffix("]")
+        )
+        tagged = tagged.with_columns(
+            repeated.struct.field("count").alias("_inner_repeats"),
+            pl.when(repeated.struct.field("wrap").is_not_null())
+            .then(unwrapped.str.strip_chars_end())
+            .otherwise(pl.col("message"))
+            .alias("message"),
+        )
+        count = pl.coalesce(outer, "_inner_repeats")
+    if tagged.get_column("_outer_repeats").null_count() < tagged.height:
+        tagged = tagged.with_columns(
+            pl.when(outer.is_not_null())
             .then(pl.col("message").str.strip_suffix("]").str.strip_chars_end())
             .otherwise(pl.col("message"))
             .alias("message"),
-            pl.col("device").fill_null("").alias("_dev"),
         )
-        .drop("_env", "_id", "_outer_repeats", "_inner_repeats")
-        .collect()
+    return tagged.with_columns(count.alias(_extra("message_repeats"))).drop(
+        "_outer_repeats", "_inner_repeats", strict=False
     )
 
 
-def _envelopes(tagged: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
-    """Time, device and outer ``message repeated`` count of each distinct text before the tag.
+def _read_envelopes(envelopes: pl.Series, ctx: ParseContext) -> pl.DataFrame:
+    """Time, device and outer ``message repeated`` count of texts before the tag (``env``).
 
-    Lines of the same second and device share it, so the envelope regex and time parsing
-    (envelope.ENVELOPE, envelope.any_time) run on few rows.
+    Runs once per run of lines with the same text (lines of the same second and device). The
+    usual ASA envelope (``_ASA_ENVELOPE``) is cut at fixed places; the others are read with
+    envelope.ENVELOPE and envelope.any_time once per distinct text and joined back.
     """
-    distinct = tagged.select(pl.col("_env").unique()).drop_nulls()
-    parts = distinct.with_columns(pl.col("_env").str.extract_groups(ENVELOPE).alias("_e")).unnest("_e")
-    return parts.select(
-        "_env",
-        any_time(pl.col("time"), ctx.timezone, ctx.date).alias("time"),
-        pl.col("host").alias("device"),
+    env = pl.col("env")
+    usual = env.str.contains(_ASA_ENVELOPE).fill_null(False)
+    time_start = env.str.find(">", literal=True) + 1
+    time = env.str.slice(time_start, 20).str.strptime(pl.Datetime("us"), "%b %d %Y %H:%M:%S", strict=False)
+    read = envelopes.to_frame("env").select(
+        env,
+        usual.alias("_usual"),
+        pl.when(usual).then(localize(time, ctx.timezone)).alias("time"),
+        pl.when(usual)
+        .then(env.str.slice(time_start + 21, env.str.len_bytes() - time_start - 24))
+        .alias("device"),
+    )
+    others = read.filter(~pl.col("_usual") & env.is_not_null()).select(env.unique())
+    if others.is_empty():
+        return read.select("time", "device", pl.lit(None, dtype=pl.String).alias("_outer_repeats"))
+    parts = others.with_columns(env.str.extract_groups(ENVELOPE).alias("_e")).unnest("_e")
+    other = parts.select(
+        "env",
+        any_time(pl.col("time"), ctx.timezone, ctx.date).alias("_time"),
+        pl.col("host").alias("_device"),
         pl.col("body").str.extract(_OUTER_REPEATED, 1).alias("_outer_repeats"),
+    )
+    return read.join(other, on="env", how="left", maintain_order="left").select(
+        pl.coalesce("time", "_time").alias("time"),
+        pl.coalesce("device", "_device").alias("device"),
+        "_outer_repeats",
     )
 
 
@@ -838,9 +887,13 @@ def _event_columns(names: set[str], family: str) -> dict[str, pl.Expr]:
             idfw = g(f"{p}_user").str.split_exact(",", 1)
             out[_extra(f"{side}_user")] = idfw.struct.field("field_0").str.strip_chars()
             out[_extra(f"{side}_sgt")] = idfw.struct.field("field_1").str.strip_chars()
-    word = pl.coalesce(g("proto_num"), g("proto"), "_fixed_protocol")
-    word = word if "proto" in names or "verb" not in names else pl.coalesce(word, _protocol_word(g("verb")))
-    out["_protocol_word"] = word.str.to_lowercase().str.strip_prefix("protocol ")
+    if names.isdisjoint(("proto_num", "proto", "verb")):
+        out["_protocol_word"] = pl.col("_fixed_protocol")  # already a lower-case name
+    else:
+        word = pl.coalesce(g("proto_num"), g("proto"), "_fixed_protocol")
+        if "proto" not in names and "verb" in names:
+            word = pl.coalesce(word, _protocol_word(g("verb")))
+        out["_protocol_word"] = word.str.to_lowercase().str.strip_prefix("protocol ")
     users = [g(n) for n in ("user", "user_q") if n in names]
     if "s_user" in names:
         users.append(g("s_user").str.split_exact(",", 1).struct.field("field_0").str.strip_chars())
@@ -882,6 +935,7 @@ def _connections(part: pl.LazyFrame, family: str) -> pl.LazyFrame:
         else (_PATTERNS[family],) * 2
     )
     is_built = pl.col("vendor_action") == "Built"
+    part = part.with_columns(pl.col("device").fill_null("").alias("_dev"))
     built, built_names = _extract(part.filter(is_built), built_pattern)
     teardown, teardown_names = _extract(part.filter(~is_built), teardown_pattern)
     directions = built.filter(pl.col("g_conn").is_not_null()).select(
@@ -1050,7 +1104,7 @@ def _without_empty_extras(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _split_address(address: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     """(IP, host name): IPv6 has a colon, IPv4 only digits and dots; anything else is a name."""
-    is_ip = address.str.contains(":", literal=True) | (address.str.strip_chars("0123456789.") == "")
+    is_ip = address.str.contains(_IP_TEXT)
     return pl.when(is_ip).then(address.str.to_lowercase()), pl.when(~is_ip).then(address)
 
 

@@ -760,6 +760,72 @@ def test_envelopes() -> None:
     _check(acl, {"message_id": "106102", "user": "bob", "extra.log_class": "session", "severity": "medium"})
 
 
+def test_usual_envelope_is_read_like_the_others() -> None:
+    """The usual ``<PRI>Mmm dd yyyy HH:MM:SS host : `` envelope is cut at fixed places: same result as
+    the general envelope reading (an extra blank before the tag sends a line through the latter)."""
+    ctx = ParseContext(org="acme", source="fw", date=dt.date(2026, 3, 29), timezone="Europe/Paris")
+    body = "%ASA-6-302013: Built outbound TCP connection 1 for outside:198.51.100.7/443 (198.51.100.7/443) "
+    body += "to inside:10.0.0.5/50000 (203.0.113.5/50000)"
+    stamps = [
+        "Mar 29 2026 01:59:59",  # last second of winter time
+        "Mar 29 2026 02:30:00",  # skipped by the switch to summer time: no such local time
+        "Mar 29 2026 03:00:00",
+        "Oct 25 2026 02:30:00",  # repeated hour: the earlier instant
+        "Feb 29 2026 10:00:00",  # no such day
+        "Dec 31 2025 23:59:59",
+    ]
+    lines = [
+        f"<{pri}>{stamp} fw_{i}.hq-1 :{gap}{body}"
+        for i, stamp in enumerate(stamps)
+        for pri in (1, 166)
+        for gap in (" ", "  ")
+    ]
+    events = _events(_parse(lines, ctx))
+    for usual, other in zip(events[0::2], events[1::2], strict=True):
+        assert (usual["time"], usual["device"]) == (other["time"], other["device"]), usual["raw"]
+    times = [e["time"] for e in events[0::4]]
+    assert times == [
+        dt.datetime(2026, 3, 29, 0, 59, 59, tzinfo=dt.UTC),
+        None,
+        dt.datetime(2026, 3, 29, 1, 0, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 10, 25, 0, 30, 0, tzinfo=dt.UTC),
+        None,
+        dt.datetime(2025, 12, 31, 22, 59, 59, tzinfo=dt.UTC),
+    ]
+    assert [e["device"] for e in events[0::4]] == [f"fw_{i}.hq-1" for i in range(len(stamps))]
+
+
+def test_repeat_wrapper_keeps_the_inner_messages_brackets() -> None:
+    result = _parse(
+        [
+            H + "%ASA-4-106023: message repeated 2 times: [ Deny tcp src outside:198.51.100.7/4000 dst "
+            'inside:10.0.0.5/22 by access-group "outside_in" [0x0, 0x0]]',
+            "Jan 23 10:00:00 relay message repeated 3 times: [ %ASA-4-106023: Deny tcp src "
+            'outside:198.51.100.7/4000 dst inside:10.0.0.5/22 by access-group "outside_in" [0x0, 0x0]]',
+        ]
+    )
+    for row, repeats in zip(_events(result), ("2", "3"), strict=True):
+        assert row["message"].endswith('by access-group "outside_in" [0x0, 0x0]')
+        _check(row, {"rule_name": "outside_in", "dst_port": 22, "extra.message_repeats": repeats})
+
+
+def test_translation_with_a_final_full_stop() -> None:
+    result = _parse(
+        [
+            H + "%ASA-6-305012: Teardown dynamic UDP translation from inside:10.0.0.5/5353 to "
+            "outside:203.0.113.5/40000 duration 0:01:02.",
+            H + "%ASA-6-305012: Teardown static TCP translation from inside:10.0.0.6 to outside:203.0.113.6 "
+            "duration 1:00:00.",
+        ]
+    )
+    port, no_port = _events(result)
+    _check(
+        port,
+        {"nat_src_ip": "203.0.113.5", "extra.nat_src_port": "40000", "duration_s": 62.0, "src_port": 5353},
+    )
+    _check(no_port, {"nat_src_ip": "203.0.113.6", "extra.nat_src_port": None, "duration_s": 3600.0})
+
+
 def test_vpn_sessions() -> None:
     result = _parse(
         [
