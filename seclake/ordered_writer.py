@@ -83,7 +83,6 @@ class OrderedWriter:
         self._pending: list[pa.Table] = []
         self._pending_rows = 0
         self._written_until: dt.datetime | None = None
-        self._untimed = 0
         self._staged = 0
 
     def add(self, chunk: pl.DataFrame) -> None:

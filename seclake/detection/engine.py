@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 
 from seclake.config import Config, check_id
 from seclake.detection.rule import Rule, RuleError, load_rule, rule_files
-from seclake.detection.sandbox import cache_small_classes, open_sandbox, window_events
+from seclake.detection.sandbox import cache_small_classes, in_interval, open_sandbox, window_events
 from seclake.detection.threshold import EVIDENCE_LIMIT, threshold_sql
 from seclake.lake import commit_file, new_run_id, temporary_sibling, write_json_atomic
 
@@ -139,7 +139,7 @@ def run_rule(
 SELECT entity::VARCHAR AS entity, first_seen::TIMESTAMPTZ AS first_seen, detected_at_::TIMESTAMPTZ AS detected_at,
        last_seen::TIMESTAMPTZ AS last_seen, count::BIGINT AS count, summary::VARCHAR AS summary, evidence
 FROM ({_evidence_sql(rule, body, "evidence" in columns)})
-WHERE entity IS NOT NULL AND detected_at_ >= TIMESTAMPTZ '{day_start.isoformat()}' AND detected_at_ < TIMESTAMPTZ '{day_end.isoformat()}'
+WHERE entity IS NOT NULL AND {in_interval("detected_at_", day_start, day_end)}
 ORDER BY detected_at, entity
 """
     timer = threading.Timer(time_limit, con.interrupt)

@@ -124,6 +124,11 @@ def open_sandbox(
     return con
 
 
+def in_interval(column: str, start: dt.datetime, end: dt.datetime) -> str:
+    """SQL condition: ``column`` in [start, end) (timestamps written by seclake, not by a rule)."""
+    return f"{column} >= TIMESTAMPTZ '{start.isoformat()}' AND {column} < TIMESTAMPTZ '{end.isoformat()}'"
+
+
 BULK_CLASS = "network_activity"
 """The one event class that is most of a day; the others are small enough to keep in memory."""
 
@@ -132,8 +137,7 @@ def cache_small_classes(con: duckdb.DuckDBPyConnection, start: dt.datetime, end:
     """Keep the events of every class but ``BULK_CLASS`` in [start, end) in memory, read once for all rules."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE small_events AS SELECT * FROM org_events "
-        f"WHERE time >= TIMESTAMPTZ '{start.isoformat()}' AND time < TIMESTAMPTZ '{end.isoformat()}' "
-        f"AND event_class <> '{BULK_CLASS}'"
+        f"WHERE {in_interval('time', start, end)} AND event_class <> '{BULK_CLASS}'"
     )
 
 
@@ -145,7 +149,7 @@ def window_events(
     Small classes come from ``small_events`` (``cache_small_classes`` must cover the window);
     ``BULK_CLASS`` is read from the lake only for rules that read it.
     """
-    window = f"time >= TIMESTAMPTZ '{start.isoformat()}' AND time < TIMESTAMPTZ '{end.isoformat()}'"
+    window = in_interval("time", start, end)
     small = [c for c in classes if c != BULK_CLASS]
     parts = []
     if small:
