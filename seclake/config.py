@@ -10,6 +10,7 @@ The config path is ``--config``, else ``$SECLAKE_CONFIG``, else ``./seclake.yaml
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import zoneinfo
@@ -17,7 +18,17 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from seclake.durations import parse_duration
 
 SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 DEFAULT_CONFIG = "seclake.yaml"
@@ -41,6 +52,11 @@ def _check_timezone(value: str) -> str:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"unknown timezone {value!r} (use an IANA name such as Asia/Ho_Chi_Minh)") from exc
+    return value
+
+
+def _check_duration(value: str) -> str:
+    parse_duration(value)
     return value
 
 
@@ -70,6 +86,20 @@ class Service(_Strict):
     name: str
     port: int = Field(ge=0, le=65535)
     protocol: Literal["tcp", "udp", "icmp", "any"] = "tcp"
+    interface: str | None = None
+    """On a network device: the interface the service is offered on (its outage takes the service down)."""
+
+
+class Interface(_Strict):
+    """A network device's interface (the ``nameif`` its logs use) and the network behind it."""
+
+    name: str
+    network: str
+
+    @field_validator("network")
+    @classmethod
+    def _cidr(cls, value: str) -> str:
+        return str(ipaddress.ip_network(value, strict=False))
 
 
 class Asset(_Strict):
@@ -79,6 +109,8 @@ class Asset(_Strict):
     services: list[Service] = []
     criticality: Literal["low", "medium", "high", "critical"] = "medium"
     kind: Literal["server", "workstation", "network", "service"] = "server"
+    interfaces: list[Interface] = []
+    """Network devices only: an interface outage takes down the assets whose IPs are in its network."""
 
 
 class Source(_Strict):
@@ -125,13 +157,37 @@ class Intel(_Strict):
     bad_ips: list[str] = []
 
 
+Duration = Annotated[str, AfterValidator(_check_duration)]
+
+
+class IncidentSettings(_Strict):
+    gap: Duration = "4h"
+    """Alerts about the same or linked entities less than this apart join one incident."""
+    lookback: Duration = "7d"
+    """How far back alerts are re-read, so incidents crossing midnight are extended, not duplicated."""
+    quiet_period: Duration = "1h"
+    """No hostile activity for this long after containment means resolved."""
+
+
+class DowntimeSettings(_Strict):
+    breach_margin: Duration = "15m"
+    """An outage this close to an incident on the same asset counts as caused by it."""
+    history: Duration = "14d"
+    """How much of its own history a service's normal silence is learned from."""
+    min_silence: Duration = "30m"
+    """A silence shorter than this is never an outage."""
+
+
 class Config(_Strict):
     lake: str = "var/lake"
     reports: str = "var/reports"
     ingest: IngestSettings = IngestSettings()
     intel: Intel = Intel()
+    incidents: IncidentSettings = IncidentSettings()
+    downtime: DowntimeSettings = DowntimeSettings()
     organisations: list[Organisation]
-    benchmarks: dict = {}
+    benchmarks: str | None = None
+    """A benchmarks YAML file; None uses the one shipped with seclake (``benchmarks.yaml``)."""
     base_dir: Path = Path(".")
 
     @model_validator(mode="after")

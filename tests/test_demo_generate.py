@@ -142,7 +142,7 @@ def test_fewer_than_two_days_is_refused(tmp_path: Path) -> None:
 def test_config_has_the_documented_keys_and_points_at_the_files(demo: DemoSet, config: dict) -> None:
     assert config["lake"] == "lake"
     assert config["reports"] == "reports"
-    assert {"ingest", "intel", "organisations", "benchmarks"} <= config.keys()
+    assert {"ingest", "intel", "organisations"} <= config.keys()
     orgs = config["organisations"]
     assert [o["id"] for o in orgs] == list(demo.orgs)
     assert {o["timezone"] for o in orgs} == {"Asia/Ho_Chi_Minh", "Asia/Singapore", "Europe/London"}

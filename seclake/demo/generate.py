@@ -173,9 +173,10 @@ def _assets(org: Org) -> list[dict[str, Any]]:
         "name": org.firewall,
         "ips": [i.ip for i in org.interfaces],
         "hostnames": [org.firewall, f"{org.firewall}.{org.domain}"],
-        "services": _services(FIREWALL_SERVICES),
+        "services": [s | {"interface": "outside"} for s in _services(FIREWALL_SERVICES)],
         "criticality": "critical",
         "kind": "network",
+        "interfaces": [{"name": i.name, "network": i.network} for i in org.interfaces],
     }
     hosts = [
         {
@@ -215,7 +216,6 @@ def _config() -> dict[str, Any]:
             }
             for org in ORGANISATIONS
         ],
-        "benchmarks": {},
     }
 
 
