@@ -221,20 +221,22 @@ def sql_command(
 
 def _print_query(con: duckdb.DuckDBPyConnection, query: str) -> None:
     try:
-        cursor = con.execute(query)
-        rows = cursor.fetchmany(1000) if cursor.description else []
+        relation = con.sql(query)  # None for statements that return no rows
+        # through Arrow: DuckDB's own Python conversion of TIMESTAMPTZ needs pytz
+        first_batch = next(iter(relation.to_arrow_reader(1000)), None) if relation is not None else None
+        rows = first_batch.to_pylist() if first_batch is not None else []
     except Exception as exc:  # any DuckDB error is the user's to read, not a crash
         errors.print(f"[red]{type(exc).__name__}:[/] {escape(str(exc))}", highlight=False)
         return
-    if not cursor.description:
+    if relation is None:
         return
     table = Table()
-    for column in cursor.description:
-        table.add_column(escape(column[0]))
-    for row in rows:
-        table.add_row(*(escape("" if v is None else str(v)) for v in row))
+    for column in relation.columns:
+        table.add_column(escape(column))
+    for row in rows[:1000]:
+        table.add_row(*(escape("" if v is None else str(v)) for v in row.values()))
     console.print(table)
-    if len(rows) == 1000:
+    if len(rows) >= 1000:
         console.print("(first 1000 rows)")
 
 

@@ -27,6 +27,8 @@ def test_ingest_then_status_and_sql(tmp_path: Path) -> None:
     )
     assert sql.exit_code == 0
     assert "allow" in sql.output and "down" in sql.output
+    times = runner.invoke(app, ["sql", "--config", str(config), "select min(time) as first from events"])
+    assert times.exit_code == 0 and "2026-03-02" in times.output and "+00:00" in times.output, times.output
     bad = runner.invoke(app, ["sql", "--config", str(config), "select nope from events"])
     assert "BinderException" in bad.output or "Binder Error" in bad.output
 
