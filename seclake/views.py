@@ -2,7 +2,8 @@
 
 ``connect(lake)`` opens an in-memory DuckDB with a view per table that has data
 (``events``, ``quarantine``, and the tables later steps add) over the hive-partitioned Parquet
-files, plus ``manifests`` over the ingest manifests. Partition columns (org, source, date) come
+files, plus ``manifests`` over the ingest manifests. ``incidents`` partitions are daily snapshots:
+its view keeps the latest snapshot of each incident. Partition columns (org, source, date) come
 from the paths.
 """
 
@@ -13,6 +14,8 @@ from pathlib import Path
 import duckdb
 
 PARQUET_TABLES: tuple[str, ...] = ("events", "quarantine", "alerts", "incidents", "downtime", "metrics")
+LATEST = {"incidents": " QUALIFY row_number() OVER (PARTITION BY org, incident_id ORDER BY date DESC) = 1"}
+"""Tables whose partitions are snapshots: the view keeps each row's latest (incidents: per id)."""
 
 
 def sql_literal(text: str | Path) -> str:
@@ -32,7 +35,7 @@ def connect(lake: Path, *, threads: int = 2) -> duckdb.DuckDBPyConnection:
         if any((lake / table).glob("**/*.parquet")):
             con.execute(
                 f"CREATE VIEW {table} AS SELECT * FROM read_parquet({sql_literal(table_glob(lake, table))}, "
-                "hive_partitioning = true, union_by_name = true)"
+                f"hive_partitioning = true, union_by_name = true){LATEST.get(table, '')}"
             )
     manifests = lake / "manifests" / "ingest"
     if any(manifests.glob("**/manifest.json")):

@@ -1,8 +1,19 @@
-"""Shared pytest options: ``--update-golden`` rewrites parser golden files (review the diff)."""
+"""Shared pytest options and fixtures.
+
+``--update-golden`` rewrites parser golden files (review the diff). ``demo_lake`` is a small
+generated demo (3 organisations, 3 days) run through every step once per test session.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from dataclasses import dataclass
+
 import pytest
+
+from seclake.config import Config, load_config
+from seclake.demo import DemoSet
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -17,3 +28,36 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+DEMO_START = dt.date(2026, 11, 10)
+DEMO_DAYS = 3
+
+
+@dataclass
+class DemoLake:
+    """A generated demo and what each step returned on it."""
+
+    demo: DemoSet
+    config: Config
+    ingested: list
+    detected: list
+    incidents: list
+    truth: dict
+
+
+@pytest.fixture(scope="session")
+def demo_lake(tmp_path_factory: pytest.TempPathFactory) -> DemoLake:
+    from seclake.demo import generate
+    from seclake.detection.engine import detect
+    from seclake.incidents import build_incidents
+    from seclake.ingest import ingest
+
+    demo = generate(tmp_path_factory.mktemp("demo"), seed=7, start=DEMO_START, days=DEMO_DAYS, scale=0.3)
+    config = load_config(demo.config)
+    jobs = [(org, date) for org in demo.orgs for date in demo.dates]
+    ingested = [r for org, date in jobs for r in ingest(config, org, date)]
+    detected = [detect(config, org, date) for org, date in jobs]
+    incidents = [build_incidents(config, org, date) for org, date in jobs]
+    truth = json.loads(demo.ground_truth.read_text())
+    return DemoLake(demo, config, ingested, detected, incidents, truth)

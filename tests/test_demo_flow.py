@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 from pathlib import Path
 
-import pytest
-
-from seclake.config import load_config
-from seclake.detection.engine import detect
-from seclake.ingest import ingest
 from seclake.views import connect
-
-START = dt.date(2026, 11, 10)
-DAYS = 3
-
-
-@pytest.fixture(scope="module")
-def demo_lake(tmp_path_factory: pytest.TempPathFactory):
-    from seclake.demo import generate
-
-    demo = generate(tmp_path_factory.mktemp("demo"), seed=7, start=START, days=DAYS, scale=0.3)
-    config = load_config(demo.config)
-    results = [r for org in demo.orgs for date in demo.dates for r in ingest(config, org, date)]
-    alerts = [detect(config, org, date) for org in demo.orgs for date in demo.dates]
-    truth = json.loads(demo.ground_truth.read_text())
-    return demo, config, results, alerts, truth
 
 
 def test_every_demo_line_becomes_an_event(demo_lake) -> None:
-    demo, _, results, _, _ = demo_lake
+    demo, results = demo_lake.demo, demo_lake.ingested
     assert len(results) == len(demo.files)
     assert sum(r.lines_read for r in results) == sum(f.lines for f in demo.files)
     for result in results:
@@ -39,7 +17,7 @@ def test_every_demo_line_becomes_an_event(demo_lake) -> None:
 
 
 def test_scenario_evidence_is_in_the_lake(demo_lake) -> None:
-    _, config, _, _, truth = demo_lake
+    config, truth = demo_lake.config, demo_lake.truth
     con = connect(Path(config.lake_root))
     for scenario in truth["scenarios"]:
         entity = scenario["entity"]
@@ -81,7 +59,7 @@ def _scenario_entities(scenario: dict) -> set[str]:
 
 
 def test_every_labelled_scenario_alerts_on_its_entity(demo_lake) -> None:
-    _, _, _, detected, truth = demo_lake
+    detected, truth = demo_lake.detected, demo_lake.truth
     alerts = [a for result in detected for a in result.alerts.to_pylist()]
     for scenario in truth["scenarios"]:
         entity = scenario["entity"]["value"]
@@ -90,7 +68,7 @@ def test_every_labelled_scenario_alerts_on_its_entity(demo_lake) -> None:
 
 
 def test_benign_background_raises_no_high_or_critical_alert(demo_lake) -> None:
-    _, _, _, detected, truth = demo_lake
+    detected, truth = demo_lake.detected, demo_lake.truth
     involved = {}
     for scenario in truth["scenarios"]:
         involved.setdefault(scenario["org"], set()).update(_scenario_entities(scenario))

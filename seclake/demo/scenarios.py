@@ -34,16 +34,16 @@ from seclake.demo.orgs import Org
 
 THRESHOLDS: dict[str, str] = {
     "port_scan": "50 distinct destination ports from one source within 5 minutes",
-    "vpn_bruteforce_success": "20 or more failed logins from one source within 30 minutes, then a success from it",
+    "vpn_bruteforce_success": "20 failed logins from one source within 30 minutes (before the success)",
     "malware_quarantined": "a FOUND detection",
-    "malware_spreading": "a FOUND detection whose remediation failed (ERROR, no move)",
+    "malware_spreading": "the first FOUND detection",
     "interface_outage": "the interface's down message",
-    "link_flap": "3 down transitions of one interface within 30 minutes",
+    "link_flap": "the interface's first down message",
     "av_update_failing": "3 consecutive failed freshclam runs on one host",
 }
 """What ``detectable`` means for each scenario kind."""
 PORT_SCAN_PORTS = 50
-LINK_FLAP_DOWNS = 3
+BRUTE_FORCE_FAILURES = 20
 UPDATE_FAILED_RUNS = 3
 
 # fmt: off
@@ -261,9 +261,9 @@ def vpn_bruteforce(org: Org, sid: str, t0: float, rng: random.Random) -> Scenari
         {"type": "src_ip", "value": attacker, "user": victim},
         (org.firewall, "dc01", "fs01"),
         first_activity=times[0],
-        detectable=success,
+        detectable=times[BRUTE_FORCE_FAILURES - 1],
         contained=contained,
-        resolved=fix_login + 120,
+        resolved=fix_login + 60,
         details={
             "user": victim,
             "failed_logins": failures,
@@ -407,7 +407,7 @@ def malware_spreading(
         {"type": "host", "value": host},
         (host, fs.name),
         first_activity=t0,
-        detectable=failed_a,
+        detectable=found_a,
         contained=isolated,
         resolved=restored,
         details={
@@ -493,7 +493,7 @@ def link_flap(org: Org, sid: str, t0: float, rng: random.Random, interface: str)
         {"type": "interface", "value": interface},
         tuple(h.name for h in org.servers if h.interface == interface),
         first_activity=windows[0][0],
-        detectable=windows[LINK_FLAP_DOWNS - 1][0],
+        detectable=windows[0][0],
         contained=None,
         resolved=windows[-1][1],
         details={

@@ -40,7 +40,8 @@ CREATE MACRO is_private_ip(ip) AS coalesce(regexp_matches(lower(ip),
 """
 
 
-def _assets_table(org: Organisation) -> pa.Table:
+def assets_table(org: Organisation) -> pa.Table:
+    """The inventory as rows (asset, kind, criticality, match_type ip|hostname, value); hostnames lower-case."""
     rows = []
     for asset in org.assets:
         for value, kind in [(ip, "ip") for ip in asset.ips] + [
@@ -108,7 +109,7 @@ def open_sandbox(
             con.unregister("_empty")
         allowed = [str(folder) + "/", str(Path(config.lake_root) / "alerts" / f"org={org.id}") + "/"]
     con.register(
-        "_assets", _assets_table(org) if org else _assets_table(Organisation(id="test", name="test"))
+        "_assets", assets_table(org) if org else assets_table(Organisation(id="test", name="test"))
     )
     con.execute("CREATE TABLE assets AS SELECT * FROM _assets")
     con.unregister("_assets")
