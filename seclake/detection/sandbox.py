@@ -108,9 +108,7 @@ def open_sandbox(
             con.execute(f"CREATE TABLE org_events AS SELECT {columns} FROM _empty")
             con.unregister("_empty")
         allowed = [str(folder) + "/", str(Path(config.lake_root) / "alerts" / f"org={org.id}") + "/"]
-    con.register(
-        "_assets", assets_table(org) if org else assets_table(Organisation(id="test", name="test"))
-    )
+    con.register("_assets", assets_table(org) if org else assets_table(Organisation(id="test", name="test")))
     con.execute("CREATE TABLE assets AS SELECT * FROM _assets")
     con.unregister("_assets")
     intel_rows = intel if intel is not None else (config_intel(config) if config else [])
