@@ -368,13 +368,45 @@ def detect_command(org: OrgOption, date: DateOption, config: ConfigOption = None
         raise typer.Exit(1)
 
 
+def run_analysis(config: Config, jobs: list[tuple[str, dt.date]]) -> None:
+    """After detect, for (org, date) jobs in date order: incidents, then metrics; print a summary."""
+    from seclake.incidents import build_incidents
+    from seclake.metrics import build_metrics
+
+    table = Table(title="incidents and metrics", title_justify="left")
+    for column in ("org", "date", "incidents", "not resolved", "downtime (min)", "breach-caused (min)"):
+        table.add_column(column)
+    for org, date in sorted(jobs, key=lambda job: (job[1], job[0])):
+        incidents = build_incidents(config, org, date).incidents
+        day = build_metrics(config, org, date).rows.to_pylist()[0]
+        table.add_row(
+            org,
+            date.isoformat(),
+            str(incidents.num_rows),
+            str(sum(status != "resolved" for status in incidents["status"].to_pylist())),
+            f"{day['downtime_minutes']:.0f}",
+            f"{day['downtime_breach_minutes']:.0f}",
+        )
+    console.print(table)
+
+
+@app.command("incidents")
+def incidents_command(org: OrgOption, date: DateOption, config: ConfigOption = None) -> None:
+    """Group one organisation's alerts into incidents and compute the day's metrics."""
+    cfg = _config(config)
+    try:
+        run_analysis(cfg, [(cfg.organisation(org).id, _date(date))])
+    except KeyError as exc:
+        raise _fail(exc.args[0]) from exc
+
+
 @app.command("run")
 def run_command(
     date: DateOption,
     org: Annotated[str | None, typer.Option("--org", help="One organisation (default: all).")] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Every step for a day: ingest, then detect, for one organisation or all of them."""
+    """Every step for a day: ingest, detect, incidents, metrics, for one organisation or all of them."""
     cfg = _config(config)
     day = _date(date)
     jobs = [(o.id, day) for o in cfg.organisations if org in (None, o.id)]
@@ -382,6 +414,7 @@ def run_command(
         raise _fail(f"no organisation {org!r} in the config")
     ingested = run_ingest(cfg, jobs)
     detected = run_detect(cfg, jobs)
+    run_analysis(cfg, jobs)
     if any(r.failed(cfg.ingest.quarantine_threshold) for r in ingested) or any(
         r.failed_rules for r in detected
     ):
@@ -415,6 +448,7 @@ def demo_command(
     results = run_ingest(config, jobs)
     failed = [r for r in results if r.failed(config.ingest.quarantine_threshold)]
     detected = run_detect(config, jobs)
+    run_analysis(config, jobs)
     console.print(f"config:       {demo.config}")
     console.print(f"ground truth: {demo.ground_truth}")
     console.print(f"lake:         {config.lake_root}")

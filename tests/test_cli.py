@@ -58,3 +58,14 @@ def test_missing_day_is_an_error_exit_1(tmp_path: Path) -> None:
     result = runner.invoke(app, ["ingest", "--org", "acme", "--date", "2026-03-09", "--config", str(config)])
     assert result.exit_code == 1
     assert "no input files match" in result.output and "partition left unchanged" in result.output
+
+
+def test_run_does_every_step_for_the_day(tmp_path: Path) -> None:
+    config = make_project(tmp_path)
+    put(tmp_path, "2026-03-02.log", (FIXTURES / "asa_day.log").read_bytes())
+    run = runner.invoke(app, ["run", "--org", "acme", "--date", "2026-03-02", "--config", str(config)])
+    assert "detect summary" in run.output and "incidents and metrics" in run.output, run.output
+    lake = tmp_path / "lake"
+    for table in ("events", "alerts", "incidents"):
+        assert list((lake / table).glob("org=acme/**/date=2026-03-02/data.parquet")), table
+    assert (lake / "metrics" / "org=acme" / "period=week" / "start=2026-03-02" / "data.parquet").exists()

@@ -1,0 +1,137 @@
+"""The metrics step: one row of figures per organisation and period (day, week, month).
+
+``build_metrics(config, org_id, date)`` computes the day of ``date``, its ISO week (Monday to
+Sunday) and its month, each from the period's first day to ``date`` (a week or month in progress
+is "to date"), from the lake's events, quarantine, alerts, incidents and downtime tables
+(``sql/metrics_*.sql``, one concern a file; the definitions are in their headers and in the README
+glossary), and writes each row to ``metrics/org=/period=/start=`` (seclake.tables.METRICS_SCHEMA).
+A table a step has not written yet counts as empty, so metrics never fail for a missing step;
+a figure with no data behind it is null, never 0.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from seclake.config import Config, Organisation
+from seclake.detection.engine import ALERT_SCHEMA, day_bounds
+from seclake.detection.sandbox import MACROS, assets_table
+from seclake.lake import new_run_id
+from seclake.schema import EVENT_SCHEMA, QUARANTINE_SCHEMA
+from seclake.sqlfiles import run_sql
+from seclake.tables import (
+    INCIDENT_SCHEMA,
+    METRICS_SCHEMA,
+    OUTAGE_SCHEMA,
+    PERIODS,
+    manifest_for,
+    metrics_path,
+    write_partition,
+)
+from seclake.views import connect, views
+
+LAKE_TABLES: dict[str, pa.Schema] = {
+    "events": EVENT_SCHEMA,
+    "quarantine": QUARANTINE_SCHEMA,
+    "alerts": ALERT_SCHEMA,
+    "incidents": INCIDENT_SCHEMA,
+    "downtime": OUTAGE_SCHEMA,
+}
+"""The tables metrics read, with the schema of the empty stand-in used before a step has run."""
+PARTS = ("metrics_activity", "metrics_response", "metrics_downtime", "metrics_hosts")
+
+
+@dataclass
+class MetricsResult:
+    """The outcome of the metrics step for one organisation and day: its day, week and month rows."""
+
+    org: str
+    date: dt.date
+    run_id: str
+    rows: pa.Table
+
+
+def period_range(period: str, date: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last org-local day of the ``period`` containing ``date``."""
+    if period == "day":
+        return date, date
+    if period == "week":
+        monday = date - dt.timedelta(days=date.weekday())
+        return monday, monday + dt.timedelta(days=6)
+    if period == "month":
+        return date.replace(day=1), date.replace(day=calendar.monthrange(date.year, date.month)[1])
+    raise ValueError(f"unknown period {period!r} (use one of {', '.join(PERIODS)})")
+
+
+def _stand_ins(con: duckdb.DuckDBPyConnection) -> None:
+    """An empty view for each lake table no step has written yet (with its partition columns)."""
+    present = set(views(con))
+    for table, schema in LAKE_TABLES.items():
+        if table not in present:
+            con.register(f"{table}_empty", schema.empty_table())
+            con.execute(f"CREATE TEMP VIEW {table} AS SELECT *, NULL::DATE AS date FROM {table}_empty")
+
+
+def _inventory(con: duckdb.DuckDBPyConnection, org: Organisation) -> None:
+    con.register("assets_rows", assets_table(org))
+    con.execute("CREATE OR REPLACE TEMP TABLE assets AS SELECT * FROM assets_rows")
+    services = [{"asset": a.name, "service": s.name, "port": s.port} for a in org.assets for s in a.services]
+    schema = pa.schema([("asset", pa.string()), ("service", pa.string()), ("port", pa.int32())])
+    con.register("services_rows", pa.Table.from_pylist(services, schema=schema))
+    con.execute("CREATE OR REPLACE TEMP TABLE services AS SELECT * FROM services_rows")
+
+
+def compute_metrics(
+    con: duckdb.DuckDBPyConnection, org: Organisation, period: str, date: dt.date
+) -> pa.Table:
+    """The one-row metrics table of ``org`` for the ``period`` containing ``date``, up to ``date``."""
+    first, last = period_range(period, date)
+    so_far = min(last, date)
+    start_ts, end_ts = day_bounds(first, org.timezone)[0], day_bounds(so_far, org.timezone)[1]
+    params = {
+        "org": org.id,
+        "first": first,
+        "last": so_far,
+        "start_ts": start_ts,
+        "end_ts": end_ts,
+        "asset_count": len(org.assets),
+        "period_minutes": (end_ts - start_ts).total_seconds() / 60,
+    }
+    for part in PARTS:
+        run_sql(con, part, **params)
+    row = con.sql(
+        "SELECT $org AS org, $period AS period, $first AS start, $last AS end, * "
+        "FROM metrics_activity, metrics_response, metrics_downtime, metrics_hosts",
+        params={"org": org.id, "period": period, "first": first, "last": last},
+    ).to_arrow_table()
+    return row.select(METRICS_SCHEMA.names).cast(METRICS_SCHEMA)
+
+
+def build_metrics(config: Config, org_id: str, date: dt.date) -> MetricsResult:
+    """Compute and write the day, week and month metrics rows of ``date``; see the module doc."""
+    org = config.organisation(org_id)
+    lake = Path(config.lake_root)
+    run_id = new_run_id()
+    con = connect(lake)
+    try:
+        con.execute(MACROS)
+        run_sql(con, "downtime_band")
+        _stand_ins(con)
+        _inventory(con, org)
+        rows = [compute_metrics(con, org, period, date) for period in PERIODS]
+    finally:
+        con.close()
+    for period, row in zip(PERIODS, rows, strict=True):
+        start = period_range(period, date)[0]
+        final = metrics_path(lake, org.id, period, start)
+        manifest = manifest_for(lake, "metrics", final, "metrics")
+        write_partition(
+            final, row, run_id, manifest, {"org": org.id, "period": period, "as_of": date.isoformat()}
+        )
+    return MetricsResult(org.id, date, run_id, pa.concat_tables(rows))
