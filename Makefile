@@ -8,11 +8,12 @@ DEMO_DIR ?= var/demo
 
 .PHONY: demo test lint install clean
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+$(UV):
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m ensurepip --upgrade >/dev/null 2>&1 || true
 	$(BIN)/python -m pip install --quiet --upgrade pip uv
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml | $(UV)
 	$(UV) pip install --quiet --python $(BIN)/python -e '.[test]'
 	touch $@
 
