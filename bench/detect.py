@@ -7,7 +7,8 @@ Writes a synthetic but realistic day into a lake in the work folder (firewall tr
 thousand internal hosts to many external ones, denies from internet noise, VPN and admin logins,
 AV events), generated with Polars expressions in 1 M-row slices and written in time order with the
 lake's Parquet settings. Then times ``detect`` for that day with every rule under ``rules/`` and
-prints seconds, events/s, and seconds per rule (slowest first). Not part of the test run.
+prints seconds, events/s, and seconds per rule (slowest first); then times the steps that follow
+on the same day (incidents, metrics). Not part of the test run.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import yaml
 
 from seclake.config import load_config
 from seclake.detection.engine import detect
+from seclake.incidents import build_incidents
+from seclake.metrics import build_metrics
 from seclake.ordered_writer import ROW_GROUP_ROWS, parquet_writer
 from seclake.schema import EVENT_SCHEMA, events_to_arrow
 
@@ -132,6 +135,10 @@ def main() -> None:
     failed = [r for r in result.runs if r.error]
     if failed:
         print(f"{len(failed)} rule(s) failed")
+    for name, step in (("incidents", build_incidents), ("metrics", build_metrics)):
+        started = time.perf_counter()
+        step(config, "bench", DAY)
+        print(f"{name}: {time.perf_counter() - started:.1f} s")
 
 
 if __name__ == "__main__":
