@@ -24,6 +24,7 @@ from rich.text import Text
 from seclake import lake as lake_layout
 from seclake.config import Config, ConfigError, load_config
 from seclake.ingest import IngestResult, ingest
+from seclake.tables import PERIODS
 from seclake.views import connect, views
 
 app = typer.Typer(help="seclake: a security log lake for firewall and anti-virus logs.", no_args_is_help=True)
@@ -369,7 +370,8 @@ def detect_command(org: OrgOption, date: DateOption, config: ConfigOption = None
 
 
 def run_analysis(config: Config, jobs: list[tuple[str, dt.date]]) -> None:
-    """After detect, for (org, date) jobs in date order: incidents, then metrics; print a summary."""
+    """After detect, for (org, date) jobs in date order: incidents, downtime, metrics; print a summary."""
+    from seclake.downtime import build_downtime
     from seclake.incidents import build_incidents
     from seclake.metrics import build_metrics
 
@@ -378,6 +380,7 @@ def run_analysis(config: Config, jobs: list[tuple[str, dt.date]]) -> None:
         table.add_column(column)
     for org, date in sorted(jobs, key=lambda job: (job[1], job[0])):
         incidents = build_incidents(config, org, date).incidents
+        build_downtime(config, org, date)
         day = build_metrics(config, org, date).rows.to_pylist()[0]
         table.add_row(
             org,
@@ -390,9 +393,42 @@ def run_analysis(config: Config, jobs: list[tuple[str, dt.date]]) -> None:
     console.print(table)
 
 
+def run_reports(config: Config, jobs: list[tuple[str, dt.date]], periods: tuple[str, ...] = PERIODS) -> Path:
+    """Write each org's reports of the periods containing its latest job day, then the index."""
+    from seclake.report import write_index, write_report
+
+    latest: dict[str, dt.date] = {}
+    for org, date in jobs:
+        latest[org] = max(date, latest.get(org, date))
+    for org, date in sorted(latest.items()):
+        for period in periods:
+            files = write_report(config, org, period, date)
+            console.print(f"report: {files.html}")
+    index = write_index(config)
+    console.print(f"reports: {index}")
+    return index
+
+
+@app.command("report")
+def report_command(
+    org: OrgOption,
+    date: DateOption,
+    period: Annotated[str, typer.Option("--period", help="day, week or month (containing --date).")] = "week",
+    config: ConfigOption = None,
+) -> None:
+    """Write one organisation's report (HTML, JSON, Markdown) for a period, then the index."""
+    cfg = _config(config)
+    if period not in PERIODS:
+        raise _fail(f"--period must be one of {', '.join(PERIODS)}, not {period!r}")
+    try:
+        run_reports(cfg, [(cfg.organisation(org).id, _date(date))], (period,))
+    except KeyError as exc:
+        raise _fail(exc.args[0]) from exc
+
+
 @app.command("incidents")
 def incidents_command(org: OrgOption, date: DateOption, config: ConfigOption = None) -> None:
-    """Group one organisation's alerts into incidents and compute the day's metrics."""
+    """Group one organisation's alerts into incidents, compute its downtime and the day's metrics."""
     cfg = _config(config)
     try:
         run_analysis(cfg, [(cfg.organisation(org).id, _date(date))])
@@ -406,7 +442,7 @@ def run_command(
     org: Annotated[str | None, typer.Option("--org", help="One organisation (default: all).")] = None,
     config: ConfigOption = None,
 ) -> None:
-    """Every step for a day: ingest, detect, incidents, metrics, for one organisation or all of them."""
+    """Every step for a day: ingest, detect, incidents, downtime, metrics, reports; one organisation or all."""
     cfg = _config(config)
     day = _date(date)
     jobs = [(o.id, day) for o in cfg.organisations if org in (None, o.id)]
@@ -415,6 +451,7 @@ def run_command(
     ingested = run_ingest(cfg, jobs)
     detected = run_detect(cfg, jobs)
     run_analysis(cfg, jobs)
+    run_reports(cfg, jobs)
     if any(r.failed(cfg.ingest.quarantine_threshold) for r in ingested) or any(
         r.failed_rules for r in detected
     ):
@@ -449,12 +486,14 @@ def demo_command(
     failed = [r for r in results if r.failed(config.ingest.quarantine_threshold)]
     detected = run_detect(config, jobs)
     run_analysis(config, jobs)
+    index = run_reports(config, jobs)
     console.print(f"config:       {demo.config}")
     console.print(f"ground truth: {demo.ground_truth}")
     console.print(f"lake:         {config.lake_root}")
     console.print(
-        f'explore:      .venv/bin/seclake sql --config {demo.config} "select org, event_class, action, count(*) from events group by all order by all"'
+        f'explore:      .venv/bin/seclake sql --config {demo.config} "select * from incidents order by detected_at"'
     )
+    console.print(f"report:       {index}")
     if failed or any(r.failed_rules for r in detected):
         raise typer.Exit(1)
 

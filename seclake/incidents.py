@@ -25,8 +25,9 @@ import pyarrow as pa
 
 from seclake.config import Config, Organisation
 from seclake.detection.engine import ALERT_SCHEMA, RULES_DIR, day_bounds, load_rules
-from seclake.detection.sandbox import MACROS, assets_table, empty_events
+from seclake.detection.sandbox import MACROS, empty_events
 from seclake.durations import parse_duration
+from seclake.inventory import inventory_tables
 from seclake.lake import new_run_id
 from seclake.sqlfiles import run_sql
 from seclake.tables import INCIDENT_SCHEMA, manifest_for, org_day_path, write_partition
@@ -106,31 +107,17 @@ def _alert_kinds(rules_dir: Path) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
-def _inventory(con: duckdb.DuckDBPyConnection, org: Organisation) -> None:
-    """The org's inventory as tables: assets, interfaces, device_services, then interface_assets."""
-    con.register("assets_rows", assets_table(org))
-    con.execute("CREATE TEMP TABLE assets AS SELECT * FROM assets_rows")
-    interfaces = [
-        {"device_asset": a.name, "interface": i.name, "network": i.network} for a in org.assets for i in a.interfaces
-    ]
-    services = [
-        {"asset": a.name, "service": s.name, "interface": s.interface}
-        for a in org.assets
-        for s in a.services
-        if s.interface
-    ]
-    for name, rows, columns in (
-        ("interfaces", interfaces, ("device_asset", "interface", "network")),
-        ("device_services", services, ("asset", "service", "interface")),
-    ):
-        con.register(f"{name}_rows", pa.Table.from_pylist(rows, schema=pa.schema([(c, pa.string()) for c in columns])))
-        con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM {name}_rows")
-    run_sql(con, "interface_assets")
-
-
-def _window(con: duckdb.DuckDBPyConnection, org_id: str, start: dt.datetime, end: dt.datetime, day: dt.date) -> None:
+def _window(
+    con: duckdb.DuckDBPyConnection, org_id: str, start: dt.datetime, end: dt.datetime, day: dt.date
+) -> None:
     """alerts_in (the window's alerts) and window_events (the events the incident SQL looks at)."""
-    params = {"org": org_id, "first": start.date() - dt.timedelta(days=1), "day": day, "start": start, "end": end}
+    params = {
+        "org": org_id,
+        "first": start.date() - dt.timedelta(days=1),
+        "day": day,
+        "start": start,
+        "end": end,
+    }
     views = set(view_names(con))
     if "alerts" in views:
         con.execute(
@@ -204,7 +191,7 @@ def compute_incidents(
     con.register("events_empty", empty_events())
     con.register("alert_kinds_rows", _alert_kinds(RULES_DIR))
     con.execute("CREATE TEMP TABLE alert_kinds AS SELECT * FROM alert_kinds_rows")
-    _inventory(con, org)
+    inventory_tables(con, org)
     _window(con, org.id, window_start, day_end, date)
     con.execute(
         "INSERT INTO alert_kinds SELECT DISTINCT rule_id, 'other', 0, 'security' FROM alerts_in "

@@ -21,7 +21,8 @@ import pyarrow as pa
 
 from seclake.config import Config, Organisation
 from seclake.detection.engine import ALERT_SCHEMA, day_bounds
-from seclake.detection.sandbox import MACROS, assets_table
+from seclake.detection.sandbox import MACROS
+from seclake.inventory import inventory_tables
 from seclake.lake import new_run_id
 from seclake.schema import EVENT_SCHEMA, QUARANTINE_SCHEMA
 from seclake.sqlfiles import run_sql
@@ -78,15 +79,6 @@ def _stand_ins(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"CREATE TEMP VIEW {table} AS SELECT *, NULL::DATE AS date FROM {table}_empty")
 
 
-def _inventory(con: duckdb.DuckDBPyConnection, org: Organisation) -> None:
-    con.register("assets_rows", assets_table(org))
-    con.execute("CREATE OR REPLACE TEMP TABLE assets AS SELECT * FROM assets_rows")
-    services = [{"asset": a.name, "service": s.name, "port": s.port} for a in org.assets for s in a.services]
-    schema = pa.schema([("asset", pa.string()), ("service", pa.string()), ("port", pa.int32())])
-    con.register("services_rows", pa.Table.from_pylist(services, schema=schema))
-    con.execute("CREATE OR REPLACE TEMP TABLE services AS SELECT * FROM services_rows")
-
-
 def compute_metrics(
     con: duckdb.DuckDBPyConnection, org: Organisation, period: str, date: dt.date
 ) -> pa.Table:
@@ -123,7 +115,7 @@ def build_metrics(config: Config, org_id: str, date: dt.date) -> MetricsResult:
         con.execute(MACROS)
         run_sql(con, "downtime_band")
         _stand_ins(con)
-        _inventory(con, org)
+        inventory_tables(con, org)
         rows = [compute_metrics(con, org, period, date) for period in PERIODS]
     finally:
         con.close()

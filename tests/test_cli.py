@@ -7,6 +7,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from seclake.cli import app
+from seclake.config import load_config
 from tests.test_ingest import FIXTURES, make_project, put
 
 runner = CliRunner()
@@ -69,3 +70,7 @@ def test_run_does_every_step_for_the_day(tmp_path: Path) -> None:
     for table in ("events", "alerts", "incidents"):
         assert list((lake / table).glob("org=acme/**/date=2026-03-02/data.parquet")), table
     assert (lake / "metrics" / "org=acme" / "period=week" / "start=2026-03-02" / "data.parquet").exists()
+    assert list((lake / "downtime").glob("org=acme/date=2026-03-02/data.parquet"))
+    index = Path(load_config(config).reports_root) / "index.html"
+    assert "reports: " in run.output and index.exists()
+    assert (index.parent / "acme" / "week-2026-03-02.html").exists()

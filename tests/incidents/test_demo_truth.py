@@ -66,3 +66,27 @@ def test_response_times_are_differences_of_the_incident_times(demo_lake, column:
         f"SELECT count(*) FROM incidents WHERE {column} IS DISTINCT FROM epoch({end}) - epoch({start})"
     ).fetchone()[0]
     assert wrong == 0
+
+
+def test_every_outage_has_its_true_minutes_per_asset_and_breach_split(demo_lake) -> None:
+    con = connect(Path(demo_lake.config.lake_root))
+    outages = [s for s in demo_lake.truth["scenarios"] if s.get("outages")]
+    assert outages
+    for scenario in outages:
+        truth_minutes = sum(o["minutes"] for o in scenario["outages"])
+        rows = con.execute(
+            "SELECT asset, sum(day_minutes), bool_and(breach_caused), bool_or(breach_caused), "
+            "sum(breach_minutes), any_value(incident_id) FROM downtime "
+            "WHERE org = ? AND down_at BETWEEN ?::TIMESTAMPTZ AND ?::TIMESTAMPTZ AND service IS NULL GROUP BY asset",
+            [scenario["org"], scenario["outages"][0]["down"], scenario["outages"][-1]["down"]],
+        ).fetchall()
+        whole_assets = {row[0] for row in rows}
+        assert whole_assets <= set(scenario["assets"]) and whole_assets, scenario["id"]
+        for asset, minutes, all_breach, any_breach, breach_minutes, incident_id in rows:
+            assert abs(minutes - truth_minutes) <= 1.0, (scenario["id"], asset, minutes)
+            caused = scenario["breach_caused"]
+            assert all_breach == any_breach == caused, (scenario["id"], asset)
+            assert abs(breach_minutes - (truth_minutes if caused else 0.0)) <= 1.0, (scenario["id"], asset)
+            if caused:
+                (cause,) = [s for s in demo_lake.truth["scenarios"] if s["id"] == scenario["caused_by"]]
+                assert incident_id in [i["incident_id"] for i in incidents_of(con, cause)]
