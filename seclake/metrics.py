@@ -33,6 +33,7 @@ from seclake.tables import (
     PERIODS,
     manifest_for,
     metrics_path,
+    org_day_path,
     write_partition,
 )
 from seclake.views import connect, views
@@ -46,6 +47,17 @@ LAKE_TABLES: dict[str, pa.Schema] = {
 }
 """The tables metrics read, with the schema of the empty stand-in used before a step has run."""
 PARTS = ("metrics_activity", "metrics_response", "metrics_downtime", "metrics_hosts")
+DOWNTIME_COLUMNS = (
+    "downtime_minutes",
+    "downtime_breach_minutes",
+    "availability_pct",
+    "longest_outage_minutes",
+    "longest_outage_asset",
+    "longest_outage_band",
+    "worst_breach_downtime_minutes",
+    "worst_breach_band",
+)
+"""Figures the downtime step provides: null for a period it never ran on."""
 
 
 @dataclass
@@ -70,6 +82,12 @@ def period_range(period: str, date: dt.date) -> tuple[dt.date, dt.date]:
     raise ValueError(f"unknown period {period!r} (use one of {', '.join(PERIODS)})")
 
 
+def _downtime_measured(lake: Path, org_id: str, period: str, date: dt.date) -> bool:
+    first, last = period_range(period, date)
+    days = (first + dt.timedelta(days=n) for n in range((min(last, date) - first).days + 1))
+    return any(org_day_path(lake, "downtime", org_id, day).exists() for day in days)
+
+
 def _stand_ins(con: duckdb.DuckDBPyConnection) -> None:
     """An empty view for each lake table no step has written yet (with its partition columns)."""
     present = set(views(con))
@@ -80,9 +98,18 @@ def _stand_ins(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def compute_metrics(
-    con: duckdb.DuckDBPyConnection, org: Organisation, period: str, date: dt.date
+    con: duckdb.DuckDBPyConnection,
+    org: Organisation,
+    period: str,
+    date: dt.date,
+    *,
+    downtime_measured: bool = True,
 ) -> pa.Table:
-    """The one-row metrics table of ``org`` for the ``period`` containing ``date``, up to ``date``."""
+    """The one-row metrics table of ``org`` for the ``period`` containing ``date``, up to ``date``.
+
+    ``downtime_measured`` False (the downtime step wrote no partition in the period) makes the
+    downtime figures null.
+    """
     first, last = period_range(period, date)
     so_far = min(last, date)
     start_ts, end_ts = day_bounds(first, org.timezone)[0], day_bounds(so_far, org.timezone)[1]
@@ -102,6 +129,10 @@ def compute_metrics(
         "FROM metrics_activity, metrics_response, metrics_downtime, metrics_hosts",
         params={"org": org.id, "period": period, "first": first, "last": last},
     ).to_arrow_table()
+    if not downtime_measured:  # no downtime partition in the period: unknown, not 0 minutes
+        for column in DOWNTIME_COLUMNS:
+            index = row.schema.get_field_index(column)
+            row = row.set_column(index, column, pa.nulls(1, row.schema.field(column).type))
     return row.select(METRICS_SCHEMA.names).cast(METRICS_SCHEMA)
 
 
@@ -116,7 +147,12 @@ def build_metrics(config: Config, org_id: str, date: dt.date) -> MetricsResult:
         run_sql(con, "downtime_band")
         _stand_ins(con)
         inventory_tables(con, org)
-        rows = [compute_metrics(con, org, period, date) for period in PERIODS]
+        rows = [
+            compute_metrics(
+                con, org, period, date, downtime_measured=_downtime_measured(lake, org.id, period, date)
+            )
+            for period in PERIODS
+        ]
     finally:
         con.close()
     for period, row in zip(PERIODS, rows, strict=True):

@@ -159,4 +159,6 @@ def test_an_empty_lake_gives_zero_counts_and_null_times(tmp_path: Path) -> None:
     day = build_metrics(make_config(tmp_path), ORG, DAY).rows.to_pylist()[0]
     assert day["events"] == 0 and day["incidents"] == 0 and day["days_with_data"] == 0
     assert day["mttd_s"] is None and day["mttr_median_s"] is None and day["longest_outage_minutes"] is None
+    # no downtime partition: downtime is unknown, not 0 minutes
+    assert day["downtime_minutes"] is None and day["availability_pct"] is None
     assert day["hosts_infected"] == [] and day["unprotected_assets"] == ["pc1", "srv1"]
