@@ -42,13 +42,7 @@ ORG_IDS = [org.id for org in CONFIG.organisations]
     start_date=steps.start_date(),
     catchup=True,
     max_active_runs=1,
-    default_args={
-        "retries": 2,
-        "retry_delay": dt.timedelta(minutes=5),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": dt.timedelta(hours=1),
-        "execution_timeout": dt.timedelta(minutes=30),
-    },
+    default_args=steps.DEFAULT_ARGS,
     params={
         "date": Param(
             None, type=["null", "string"], format="date", description="Day to process (YYYY-MM-DD)"

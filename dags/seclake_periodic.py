@@ -9,8 +9,6 @@ what ``seclake run`` writes. Triggered by hand, ``date`` (and ``org``) say which
 
 from __future__ import annotations
 
-import datetime as dt
-
 import seclake_steps as steps
 from airflow.sdk import Param, dag, task
 
@@ -22,13 +20,7 @@ ASSETS = steps.assets(CONFIG)
     schedule=[ASSETS["metrics"]],
     catchup=False,
     max_active_runs=1,
-    default_args={
-        "retries": 2,
-        "retry_delay": dt.timedelta(minutes=5),
-        "retry_exponential_backoff": True,
-        "max_retry_delay": dt.timedelta(hours=1),
-        "execution_timeout": dt.timedelta(minutes=30),
-    },
+    default_args=steps.DEFAULT_ARGS,
     params={
         "date": Param(None, type=["null", "string"], format="date", description="Reports of this day"),
         "org": Param(

@@ -38,6 +38,14 @@ log = logging.getLogger(__name__)
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 DUCKDB_POOL = "seclake_duckdb"
+DEFAULT_ARGS: dict[str, Any] = {
+    "retries": 2,
+    "retry_delay": dt.timedelta(minutes=5),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": dt.timedelta(hours=1),
+    "execution_timeout": dt.timedelta(minutes=30),
+}
+"""Retries with backoff and the default time limit of every seclake task (both DAGs)."""
 """The Airflow pool of the DuckDB-heavy steps (detect, incidents, downtime, metrics); ``make airflow``
 creates it with one slot for every two cores."""
 LAKE_TABLES: tuple[str, ...] = ("events", "quarantine", "alerts", "incidents", "downtime", "metrics")
