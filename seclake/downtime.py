@@ -51,6 +51,7 @@ from seclake.lake import new_run_id
 from seclake.sqlfiles import run_sql
 from seclake.tables import (
     INCIDENT_SCHEMA,
+    NOT_ATTACK_KINDS,
     OUTAGE_SCHEMA,
     manifest_for,
     org_day_path,
@@ -64,8 +65,6 @@ SILENCE_MINUTES = 20
 """A silence is an outage when even the service's quietest days had traffic in this many of its minutes."""
 MIN_HISTORY_DAYS = 7
 """Samples (history days with data) an hour of the day needs before silences at that hour are judged."""
-NOT_BREACH_KINDS: tuple[str, ...] = ("availability", "av_health", "policy")
-"""Incident kinds that are not attacks: an outage overlapping one of them is not breach-caused."""
 
 SERVICE_ADDRESS_SCHEMA = pa.schema(
     [
@@ -186,7 +185,7 @@ def compute_downtime(
         "downtime_breach",
         **bounds,
         margin_s=parse_duration(settings.breach_margin).total_seconds(),
-        not_breach_kinds=list(NOT_BREACH_KINDS),
+        not_breach_kinds=list(NOT_ATTACK_KINDS),
     ).to_arrow_table()
     result.outages = rows.select(OUTAGE_SCHEMA.names).cast(OUTAGE_SCHEMA)
     return result
@@ -224,7 +223,7 @@ def _record(config: Config, result: DowntimeResult) -> dict:
             "up_burst_s": UP_BURST.total_seconds(),
             "silence_minutes": SILENCE_MINUTES,
             "min_history_days": MIN_HISTORY_DAYS,
-            "not_breach_kinds": list(NOT_BREACH_KINDS),
+            "not_breach_kinds": list(NOT_ATTACK_KINDS),
         },
         "rows_by_cause": dict(sorted(Counter(result.outages.column("cause").to_pylist()).items())),
         "breach_caused_rows": sum(result.outages.column("breach_caused").to_pylist()),

@@ -29,6 +29,7 @@ from seclake.sqlfiles import run_sql
 from seclake.tables import (
     INCIDENT_SCHEMA,
     METRICS_SCHEMA,
+    NOT_ATTACK_KINDS,
     OUTAGE_SCHEMA,
     PERIODS,
     manifest_for,
@@ -121,6 +122,7 @@ def compute_metrics(
         "end_ts": end_ts,
         "asset_count": len(org.assets),
         "period_minutes": (end_ts - start_ts).total_seconds() / 60,
+        "not_attack_kinds": list(NOT_ATTACK_KINDS),
     }
     for part in PARTS:
         run_sql(con, part, **params)

@@ -42,6 +42,9 @@ INCIDENT_KINDS: tuple[str, ...] = (
     "availability",
     "other",
 )
+NOT_ATTACK_KINDS: tuple[str, ...] = ("availability", "av_health", "policy")
+"""Incident kinds that are not attacks (outages, AV upkeep, audit findings): they have no response
+times in the metrics and cause no breach downtime."""
 OUTAGE_CAUSES: tuple[str, ...] = (
     "interface_down",
     "vpn_tunnel_down",

@@ -4,18 +4,20 @@
 -- incidents_open       incidents detected by the end of the period and not resolved by then.
 -- MTTD / MTTC / MTTR   mean and median of time_to_detect_s / time_to_contain_s / time_to_resolve_s
 --                      over the security incidents detected in the period (kinds other than
---                      availability and av_health) that have the value; null when none has.
+--                      availability, av_health and policy: outages, AV upkeep and audit findings
+--                      such as a config change are not attacks) that have the value; null when none has.
 -- dwell_median_days    median time to detect of those incidents, in days (as M-Trends reports dwell).
 -- pipeline_latency_median_s  median of reported_at - detected_at over the period's incidents.
 --
--- Inputs: view incidents. Parameters: $org, $start_ts, $end_ts (UTC bounds of the period).
+-- Inputs: view incidents. Parameters: $org, $start_ts, $end_ts (UTC bounds of the period),
+-- $not_attack_kinds (seclake.tables.NOT_ATTACK_KINDS).
 -- Output: metrics_response (one row).
 CREATE OR REPLACE TEMP TABLE metrics_response AS
 WITH inc AS (
     SELECT * FROM incidents WHERE org = $org AND detected_at >= $start_ts AND detected_at < $end_ts
 ),
 security AS (
-    SELECT * FROM inc WHERE kind NOT IN ('availability', 'av_health')
+    SELECT * FROM inc WHERE NOT list_contains($not_attack_kinds, kind)
 )
 SELECT
     (SELECT count(*) FROM inc) AS incidents,

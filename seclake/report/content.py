@@ -35,6 +35,7 @@ from seclake.report import format as fmt
 from seclake.report.data import TREND_PERIODS, Period, ReportData, Row
 from seclake.report.recommend import Recommendation, recommend
 from seclake.report.summary import CONTAINMENT_WORDS, summarise, where
+from seclake.tables import NOT_ATTACK_KINDS
 
 TIMELINE_HEAD = 10
 TIMELINE_TAIL = 5
@@ -45,7 +46,6 @@ INCIDENTS_LISTED = 150
 OUTAGES_LISTED = 100
 LIST_ITEMS = 10
 NAME_CHARS = 120
-NOT_SECURITY = ("availability", "av_health")
 """Incident kinds the response times leave out (as the metrics do)."""
 TOP_ITEMS = 10
 
@@ -573,7 +573,7 @@ def _identify_and_contain_s(data: ReportData) -> float | None:
     spans = [
         i["time_to_detect_s"] + i["time_to_contain_s"]
         for i in data.incidents
-        if i["kind"] not in NOT_SECURITY
+        if i["kind"] not in NOT_ATTACK_KINDS
         and i.get("time_to_detect_s") is not None
         and i.get("time_to_contain_s") is not None
     ]

@@ -7,8 +7,7 @@ import hashlib
 
 import pytest
 
-from seclake.downtime import NOT_BREACH_KINDS
-from seclake.tables import DOWNTIME_BANDS, INCIDENT_KINDS
+from seclake.tables import DOWNTIME_BANDS, INCIDENT_KINDS, NOT_ATTACK_KINDS
 from tests.downtime.helpers import (
     DAY,
     ORG,
@@ -37,7 +36,7 @@ def outages(
     create(con, "explicit_rows", explicit_rows(explicit))
     create(con, "silence_rows", explicit_rows(list(silence)))
     create(con, "incident_snapshots", incidents_table(list(incidents)))
-    return run(con, "downtime_breach", params(config, day, data_end), not_breach_kinds=list(NOT_BREACH_KINDS))
+    return run(con, "downtime_breach", params(config, day, data_end), not_breach_kinds=list(NOT_ATTACK_KINDS))
 
 
 def test_an_outage_across_midnight_has_one_id_and_each_day_its_own_minutes() -> None:
@@ -184,4 +183,4 @@ def test_a_silence_is_its_own_outage() -> None:
 
 
 def test_the_kinds_that_are_not_attacks_are_incident_kinds() -> None:
-    assert set(NOT_BREACH_KINDS) < set(INCIDENT_KINDS)
+    assert set(NOT_ATTACK_KINDS) < set(INCIDENT_KINDS)

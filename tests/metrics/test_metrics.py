@@ -119,6 +119,7 @@ def test_a_day_with_incidents_outages_and_malware(tmp_path: Path) -> None:
             incident("i1", "malware", at(DAY, "10:00:00"), 600, 1200),
             incident("i2", "scan", at(DAY, "12:00:00"), 60, None),
             incident("i3", "availability", at(DAY, "13:00:00"), 0, None),
+            incident("i4", "policy", at(DAY, "14:00:00"), 0, 0),  # an audit finding, not an attack
         ],
     )
     write(
@@ -139,8 +140,8 @@ def test_a_day_with_incidents_outages_and_malware(tmp_path: Path) -> None:
         {"name": "high", "count": 1},
         {"name": "medium", "count": 1},
     ]
-    assert day["incidents"] == 3 and day["incidents_open"] == 3  # none resolved by the end of the day
-    # availability incidents do not count in the response times
+    assert day["incidents"] == 4 and day["incidents_open"] == 4  # none resolved by the end of the day
+    # availability and policy incidents do not count in the response times
     assert day["mttd_s"] == 330.0 and day["mttd_median_s"] == 330.0 and day["mttc_s"] == 1200.0
     assert day["dwell_median_days"] == 330.0 / 86400
     assert day["downtime_minutes"] == 180.0 + 30.0 and day["downtime_breach_minutes"] == 90.0
