@@ -170,9 +170,12 @@ def _ticks(
 
 
 def outage_timeline(
-    outages: list[Outage], start: dt.datetime, end: dt.datetime, kind: str, timezone: str, now: dt.datetime
+    outages: list[Outage], start: dt.datetime, end: dt.datetime, kind: str, timezone: str
 ) -> Markup | None:
-    """One lane per asset/service with the period's outages on a time axis; None without outages."""
+    """One lane per asset/service with the period's outages on a time axis; None without outages.
+
+    An outage still running is drawn (dashed) to the end of the data it was measured on
+    (``down_at + minutes``), never to the wall clock, so the same lake gives the same chart."""
     if not outages:
         return None
     lanes = list(dict.fromkeys((o.asset, o.service) for o in outages))
@@ -199,7 +202,7 @@ def outage_timeline(
     for outage in outages:
         y = top + lanes.index((outage.asset, outage.service)) * lane_height + 5
         x0 = x_of(outage.down_at)
-        x1 = x_of(outage.up_at or min(end, now))
+        x1 = x_of(outage.up_at or min(end, outage.down_at + dt.timedelta(minutes=outage.minutes or 0)))
         colour = BREACH_COLOUR if outage.breach_caused else OUTAGE_COLOUR
         cause = "caused by an incident" if outage.breach_caused else "not caused by an incident"
         tooltip = f"{outage.asset} {outage.service or ''}: down {outage.down} \u2013 {outage.up} ({outage.duration}), {outage.cause}, {cause}"

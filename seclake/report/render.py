@@ -77,12 +77,11 @@ _MARKDOWN = _environment(autoescape=False, finalize=escape_markdown)
 
 
 def _charts(report: Report) -> dict[str, Any]:
-    now = report.generated_at
     return {
         "alerts_per_day": charts.per_day(report.days, "alerts", "alerts per day by severity"),
         "incidents_per_day": charts.per_day(report.days, "incidents", "incidents per day by severity"),
         "outages": charts.outage_timeline(
-            report.outages, report.start_utc, report.end_utc, report.period, report.timezone, now
+            report.outages, report.start_utc, report.end_utc, report.period, report.timezone
         ),
         "trend": charts.response_trend(report.trend),
         "benchmarks": {
