@@ -44,10 +44,11 @@ import pyarrow as pa
 
 from seclake.config import Config, Organisation
 from seclake.detection.engine import day_bounds
-from seclake.detection.sandbox import MACROS, empty_events
+from seclake.detection.sandbox import MACROS
 from seclake.durations import parse_duration
 from seclake.inventory import inventory_tables
 from seclake.lake import new_run_id
+from seclake.schema import EVENT_SCHEMA
 from seclake.sqlfiles import run_sql
 from seclake.tables import (
     INCIDENT_SCHEMA,
@@ -57,7 +58,7 @@ from seclake.tables import (
     org_day_path,
     write_partition,
 )
-from seclake.views import connect, sql_literal, views
+from seclake.views import add_empty_views, connect, sql_literal
 
 UP_BURST = dt.timedelta(minutes=1)
 """Up events this close after the first up of a recovery belong to it (411003 then 411001)."""
@@ -152,8 +153,7 @@ def compute_downtime(
     min_silence_s = parse_duration(settings.min_silence).total_seconds()
     con.execute(MACROS)
     con.execute(f"SET TimeZone = {sql_literal(org.timezone)}")
-    if "events" not in views(con):
-        _create_table(con, "events", empty_events(), ", NULL::DATE AS date")
+    add_empty_views(con, {"events": EVENT_SCHEMA})
     inventory_tables(con, org)
     _create_table(con, "service_addresses", service_addresses(org))
     incidents_read = _incident_snapshots(con, Path(config.lake_root), org.id)

@@ -25,13 +25,14 @@ import pyarrow as pa
 
 from seclake.config import Config, Organisation
 from seclake.detection.engine import ALERT_SCHEMA, RULES_DIR, day_bounds, load_rules
-from seclake.detection.sandbox import MACROS, empty_events
+from seclake.detection.sandbox import MACROS
 from seclake.durations import parse_duration
 from seclake.inventory import inventory_tables
 from seclake.lake import new_run_id
+from seclake.schema import EVENT_SCHEMA
 from seclake.sqlfiles import run_sql
 from seclake.tables import INCIDENT_SCHEMA, manifest_for, org_day_path, write_partition
-from seclake.views import connect
+from seclake.views import add_empty_views, connect
 from seclake.views import views as view_names
 
 KIND_BY_TAG: tuple[tuple[str, str], ...] = (
@@ -118,17 +119,11 @@ def _window(
         "start": start,
         "end": end,
     }
-    views = set(view_names(con))
-    if "alerts" in views:
-        con.execute(
-            "CREATE TEMP TABLE alerts_in AS SELECT * FROM alerts WHERE org = $org AND date BETWEEN $first AND $day",
-            {k: params[k] for k in ("org", "first", "day")},
-        )
-    else:
-        con.execute("CREATE TEMP TABLE alerts_in AS SELECT *, NULL::DATE AS date FROM alerts_empty")
-    if "events" not in views:
-        con.execute("CREATE TEMP TABLE window_events AS SELECT * FROM events_empty")
-        return
+    add_empty_views(con, {"alerts": ALERT_SCHEMA, "events": EVENT_SCHEMA})
+    con.execute(
+        "CREATE TEMP TABLE alerts_in AS SELECT * FROM alerts WHERE org = $org AND date BETWEEN $first AND $day",
+        {k: params[k] for k in ("org", "first", "day")},
+    )
     con.execute(
         """
         CREATE TEMP TABLE watched_ips AS
@@ -187,8 +182,6 @@ def compute_incidents(
     window_start = day_start - parse_duration(settings.lookback)
     con.execute(MACROS)
     con.execute("SET TimeZone = 'UTC'")
-    con.register("alerts_empty", ALERT_SCHEMA.empty_table())
-    con.register("events_empty", empty_events())
     con.register("alert_kinds_rows", _alert_kinds(RULES_DIR))
     con.execute("CREATE TEMP TABLE alert_kinds AS SELECT * FROM alert_kinds_rows")
     inventory_tables(con, org)

@@ -37,7 +37,7 @@ from seclake.tables import (
     org_day_path,
     write_partition,
 )
-from seclake.views import connect, views
+from seclake.views import add_empty_views, connect
 
 LAKE_TABLES: dict[str, pa.Schema] = {
     "events": EVENT_SCHEMA,
@@ -89,15 +89,6 @@ def _downtime_measured(lake: Path, org_id: str, period: str, date: dt.date) -> b
     return any(org_day_path(lake, "downtime", org_id, day).exists() for day in days)
 
 
-def _stand_ins(con: duckdb.DuckDBPyConnection) -> None:
-    """An empty view for each lake table no step has written yet (with its partition columns)."""
-    present = set(views(con))
-    for table, schema in LAKE_TABLES.items():
-        if table not in present:
-            con.register(f"{table}_empty", schema.empty_table())
-            con.execute(f"CREATE TEMP VIEW {table} AS SELECT *, NULL::DATE AS date FROM {table}_empty")
-
-
 def compute_metrics(
     con: duckdb.DuckDBPyConnection,
     org: Organisation,
@@ -147,7 +138,7 @@ def build_metrics(config: Config, org_id: str, date: dt.date) -> MetricsResult:
     try:
         con.execute(MACROS)
         run_sql(con, "downtime_band")
-        _stand_ins(con)
+        add_empty_views(con, LAKE_TABLES)
         inventory_tables(con, org)
         rows = [
             compute_metrics(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 PARQUET_TABLES: tuple[str, ...] = ("events", "quarantine", "alerts", "incidents", "downtime", "metrics")
 LATEST = {"incidents": " QUALIFY row_number() OVER (PARTITION BY org, incident_id ORDER BY date DESC) = 1"}
@@ -52,3 +53,13 @@ def views(con: duckdb.DuckDBPyConnection) -> list[str]:
             "SELECT view_name FROM duckdb_views() WHERE NOT internal ORDER BY 1"
         ).fetchall()
     ]
+
+
+def add_empty_views(con: duckdb.DuckDBPyConnection, schemas: dict[str, pa.Schema]) -> None:
+    """An empty view, with its ``date`` partition column, for each table no step has written yet,
+    so the steps' SQL reads a missing table as no rows."""
+    present = set(views(con))
+    for table, schema in schemas.items():
+        if table not in present:
+            con.register(f"{table}_empty", schema.empty_table())
+            con.execute(f"CREATE TEMP VIEW {table} AS SELECT *, NULL::DATE AS date FROM {table}_empty")
