@@ -621,11 +621,9 @@ _FTD_NO_THREAT = ("Unknown", "Invalid ID")
 _GROUP_NAME = re.compile(r"\(\?P<(\w+)>")
 
 
-def sniff(lines: pl.Series) -> float:
-    """Share of the sample lines that carry an ASA/FTD/PIX/FWSM message tag."""
-    if lines.len() == 0:
-        return 0.0
-    return float(lines.str.contains(_SNIFF).fill_null(False).mean() or 0.0)
+def sniff(lines: pl.Series) -> pl.Series:
+    """Per line: does it carry an ASA/FTD/PIX/FWSM message tag."""
+    return lines.str.contains(_SNIFF).fill_null(False)
 
 
 def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:

@@ -292,18 +292,18 @@ _REPORT_DATE_FORMAT = "%Y:%m:%d %H:%M:%S"
 _SNIFF_CONTEXT = ParseContext(org="sniff", source="sniff", date=dt.date(2000, 1, 1))
 
 
-def sniff(lines: pl.Series) -> float:
-    """Share of the non-blank lines that are ClamAV: a known message (with or without a ctime
-    prefix or syslog header) or any text under a clamd/freshclam/clamonacc/clamscan syslog tag."""
-    frame = pl.DataFrame({"raw": lines.cast(pl.String)}).filter(pl.col("raw").str.strip_chars() != "")
-    if frame.height == 0:
-        return 0.0
-    frame = frame.with_columns(raw_file=pl.lit(""), raw_line=pl.int_range(1, pl.len() + 1, dtype=pl.Int64))
+def sniff(lines: pl.Series) -> pl.Series:
+    """Per line: is it ClamAV — a known message (with or without a ctime prefix or syslog header)
+    or any text under a clamd/freshclam/clamonacc/clamscan syslog tag. Blank lines are not."""
+    frame = pl.DataFrame({"raw": lines.cast(pl.String)}).with_columns(
+        raw_file=pl.lit(""), raw_line=pl.int_range(1, pl.len() + 1, dtype=pl.Int64)
+    )
     kinds = _classified(_framed(frame, _SNIFF_CONTEXT))
     looks_like = (pl.col("framing") == "syslog") | (
         (pl.col("framing") != "foreign") & pl.col("kind").is_not_null() & (pl.col("kind") != "other")
     )
-    return kinds.select(looks_like.mean()).item()
+    blank = pl.col("raw").fill_null("").str.strip_chars() == ""
+    return kinds.select((looks_like & ~blank).fill_null(False)).to_series().alias("sniff")
 
 
 def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:

@@ -5,11 +5,23 @@ A format module (``parsers/<format>.py``) has, at module level:
 - ``NAME`` (the format id used in seclake.yaml and the ``format`` column), ``VENDOR``,
   ``PRODUCT`` and ``VERSION`` (bump it when the output of ``parse`` changes; it is recorded in
   every manifest);
-- ``sniff(lines: pl.Series) -> float``: the share (0..1) of the sample lines that look like this
-  format; used by ``format: auto``;
+- ``sniff(lines: pl.Series) -> pl.Series``: per line, True where the line looks like this format
+  (blank lines False); cheap and vectorised. ``format: auto`` takes the share of a file's first
+  lines as the file's score and splits a file that mixes formats line by line (``parsers.sniff``);
 - ``parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult``: vectorised Polars over the
   whole frame of input lines (columns ``raw``, ``raw_file``, ``raw_line``), no per-line Python,
   no I/O. Every input row comes out either as an event or as a quarantined row with a reason.
+
+Optional, for formats that need them:
+
+- ``file_options(lines: pl.DataFrame) -> dict[str, str]``: read from the first chunk of each file
+  and merged into ``ctx.options`` for all of that file's chunks (a header that appears only at the
+  top, such as Windows Firewall's ``#Fields:``);
+- ``open_records(path: Path, chunk_bytes: int) -> seclake.reader.FileReader`` and
+  ``sniff_head(head: bytes) -> bool``: for formats that are not one event per text line (EVTX,
+  JSON or XML exports). The reader yields one record per row, ``raw_line`` being the record's
+  number; ``sniff_head`` recognises the format from a file's first 64 KiB;
+- ``SNIFF_PRIORITY: int`` (default 100, lower first): tie-break order between formats.
 
 Most parsers compute every event column over the whole frame plus a ``reason`` column that is
 null for good lines, then call ``finish`` which splits, stamps provenance and conforms both sides.
@@ -59,7 +71,7 @@ class LogFormat(Protocol):
     PRODUCT: str
     VERSION: str
 
-    def sniff(self, lines: pl.Series) -> float: ...
+    def sniff(self, lines: pl.Series) -> pl.Series: ...
 
     def parse(self, lines: pl.DataFrame, ctx: ParseContext) -> ParseResult: ...
 

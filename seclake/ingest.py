@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
@@ -42,8 +42,8 @@ from seclake.lake import (
 from seclake.ordered_writer import ROW_GROUP_ROWS, OrderedWriter, parquet_writer
 from seclake.parsers import formats
 from seclake.parsers.contract import ParseContext, ParseResult, reject_all
-from seclake.parsers.sniff import sniff
-from seclake.reader import BLANK, LineReader
+from seclake.parsers.sniff import SniffResult, sniff, split_lines
+from seclake.reader import BLANK, FileReader, LineReader, read_head
 from seclake.schema import EVENT_SCHEMA, QUARANTINE_SCHEMA, events_to_arrow, quarantine_to_arrow
 
 ProgressCallback = Callable[[str, int], None]
@@ -58,6 +58,7 @@ class InputFile:
     format: str | None = None
     parser_version: str | None = None
     sniff_scores: dict[str, float] | None = None
+    mixed_formats: dict[str, int] | None = None
     size: int = 0
     sha256: str | None = None
     lines: int = 0
@@ -184,49 +185,99 @@ class _PartitionFiles:
             path.unlink(missing_ok=True)
 
 
-def _parse_chunk(
-    chunk: pl.DataFrame, fmt_name: str | None, ctx: ParseContext, unknown_reason: str
-) -> ParseResult:
-    """Route reader-rejected lines to quarantine and parse the rest; a parser crash quarantines the chunk."""
-    rejected = chunk.filter(pl.col("problem").is_not_null())
-    pre = rejected.select(
-        pl.lit(ctx.org).alias("org"),
-        pl.lit(ctx.source).alias("source"),
-        pl.lit(fmt_name, dtype=pl.String).alias("format"),
-        pl.col("problem").alias("reason"),
-        "raw",
-        "raw_file",
-        "raw_line",
-    )
-    lines = chunk.filter(pl.col("problem").is_null()).drop("problem")
+@dataclass(frozen=True)
+class _FilePlan:
+    """How one file is parsed: its format, the formats mixed into it, and its parse context."""
+
+    format: str | None
+    sniffed: SniffResult | None
+    ctx: ParseContext
+    unknown_reason: str
+
+
+def _parse_part(lines: pl.DataFrame, fmt_name: str | None, plan: _FilePlan) -> ParseResult:
+    """Parse lines of one format; a parser crash quarantines them, never loses them."""
     if fmt_name is None:
-        parsed = reject_all(lines, ctx, unknown_reason, None)
-    else:
-        module = formats()[fmt_name]
-        try:
-            parsed = module.parse(lines, ctx)
-        except Exception as exc:  # a parser bug must not lose lines or stop the run
-            parsed = reject_all(
-                lines, ctx, f"parser {fmt_name} failed: {type(exc).__name__}: {exc}", fmt_name
-            )
-    quarantine = (
-        pl.concat([pre, parsed.quarantine], how="vertical_relaxed") if pre.height else parsed.quarantine
-    )
-    return ParseResult(parsed.events, quarantine)
+        return reject_all(lines, plan.ctx, plan.unknown_reason, None)
+    try:
+        return formats()[fmt_name].parse(lines, plan.ctx)
+    except Exception as exc:  # a parser bug must not lose lines or stop the run
+        return reject_all(lines, plan.ctx, f"parser {fmt_name} failed: {type(exc).__name__}: {exc}", fmt_name)
 
 
-def _choose_format(source: Source, first_chunk: pl.DataFrame | None, record: InputFile) -> str | None:
-    if source.format != "auto":
-        return source.format
-    if first_chunk is None:
-        return None
-    result = sniff(first_chunk.filter(pl.col("problem").is_null())["raw"])
-    record.sniff_scores = result.scores
-    if result.format is None:
-        record.error = (
-            f"unknown format: no parser recognised the file (scores: {result.describe() or 'no lines'})"
+def _parse_chunk(chunk: pl.DataFrame, plan: _FilePlan, per_format: Counter) -> ParseResult:
+    """Route reader-rejected lines to quarantine and parse the rest, split per line in a mixed file."""
+    rejected = chunk.filter(pl.col("problem").is_not_null())
+    parts = [
+        rejected.select(
+            pl.lit(plan.ctx.org).alias("org"),
+            pl.lit(plan.ctx.source).alias("source"),
+            pl.lit(plan.format, dtype=pl.String).alias("format"),
+            pl.col("problem").alias("reason"),
+            "raw",
+            "raw_file",
+            "raw_line",
         )
-    return result.format
+    ]
+    lines = chunk.filter(pl.col("problem").is_null()).drop("problem")
+    if plan.sniffed is None or not plan.sniffed.others:
+        results = [_parse_part(lines, plan.format, plan)]
+        per_format[plan.format] += lines.height
+    else:
+        routed = lines.with_columns(split_lines(lines.get_column("raw"), plan.sniffed).alias("_format"))
+        results = []
+        for (fmt_name,), part in routed.partition_by("_format", as_dict=True, maintain_order=True).items():
+            results.append(_parse_part(part.drop("_format"), fmt_name, plan))
+            per_format[fmt_name] += part.height
+    events = [r.events for r in results if r.events.height] or [results[0].events]
+    quarantine = [q for q in parts + [r.quarantine for r in results] if q.height] or [results[0].quarantine]
+    return ParseResult(
+        pl.concat(events, how="diagonal_relaxed"), pl.concat(quarantine, how="vertical_relaxed")
+    )
+
+
+def _plan_file(
+    source: Source,
+    fixed_format: str | None,
+    first_chunk: pl.DataFrame | None,
+    record: InputFile,
+    ctx: ParseContext,
+) -> _FilePlan:
+    """Choose the file's format (sniffing when ``auto``) and gather the format's file options."""
+    sniffed = None
+    fmt_name = fixed_format
+    if fmt_name is None and first_chunk is not None:
+        sniffed = sniff(first_chunk.filter(pl.col("problem").is_null())["raw"])
+        record.sniff_scores = sniffed.scores
+        fmt_name = sniffed.format
+        if fmt_name is None:
+            record.error = (
+                f"unknown format: no parser recognised the file (scores: {sniffed.describe() or 'no lines'})"
+            )
+    options = dict(ctx.options)
+    if first_chunk is not None:
+        used = [fmt_name, *(sniffed.others if sniffed else ())]
+        good = first_chunk.filter(pl.col("problem").is_null()).drop("problem")
+        for module in (formats()[name] for name in used if name is not None):
+            if hasattr(module, "file_options"):
+                options.update(module.file_options(good))
+    if fmt_name is not None:
+        record.format = fmt_name
+        record.parser_version = formats()[fmt_name].VERSION
+    return _FilePlan(fmt_name, sniffed, replace(ctx, options=options), record.error or "unknown format")
+
+
+def _open_file(path: Path, source: Source, chunk_bytes: int) -> tuple[FileReader, str | None]:
+    """A reader for the file and its format when known before reading lines (configured, or a
+    record format recognised by the file's first bytes); None means sniff the lines."""
+    record_formats = {name: m for name, m in formats().items() if hasattr(m, "open_records")}
+    fmt_name = None if source.format == "auto" else source.format
+    if fmt_name is None and record_formats:
+        head = read_head(path)
+        fmt_name = next((name for name, m in record_formats.items() if m.sniff_head(head)), None)
+    if fmt_name in record_formats:
+        return record_formats[fmt_name].open_records(path, chunk_bytes), fmt_name
+    return LineReader(path, chunk_bytes), fmt_name
 
 
 def _ingest_file(
@@ -239,15 +290,13 @@ def _ingest_file(
     progress: ProgressCallback | None,
 ) -> InputFile:
     record = InputFile(path=str(path))
-    reader = LineReader(path, chunk_bytes)
-    fmt_name: str | None = None
-    for index, chunk in enumerate(reader):
-        if index == 0:
-            fmt_name = _choose_format(source, chunk, record)
-            if fmt_name is not None:
-                record.format = fmt_name
-                record.parser_version = formats()[fmt_name].VERSION
-        result = _parse_chunk(chunk, fmt_name, ctx, record.error or "unknown format")
+    reader, fixed_format = _open_file(path, source, chunk_bytes)
+    per_format: Counter = Counter()
+    plan: _FilePlan | None = None
+    for chunk in reader:
+        if plan is None:
+            plan = _plan_file(source, fixed_format, chunk, record, ctx)
+        result = _parse_chunk(chunk, plan, per_format)
         if result.lines != chunk.height:
             raise RuntimeError(f"{path}: {chunk.height} lines in, {result.lines} out: a parser lost lines")
         files.add(result)
@@ -258,6 +307,10 @@ def _ingest_file(
             reasons[reason] += count
         if progress:
             progress(str(path), chunk.height)
+    if plan is None:
+        _plan_file(source, fixed_format, None, record, ctx)
+    if len(per_format) > 1:
+        record.mixed_formats = {name or "unknown": count for name, count in per_format.most_common()}
     record.lines, record.size, record.sha256 = reader.lines, reader.size, reader.sha256
     if reader.problems.error:
         record.error = reader.problems.error

@@ -22,11 +22,12 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 import polars as pl
 
 GZIP_MAGIC = b"\x1f\x8b"
+HEAD_BYTES = 64 << 10
 MAX_LINE_CHARS = 65_536
 MAX_REPORTED_LINES = 20
 READ_BYTES = 1 << 20
@@ -79,6 +80,33 @@ class FileProblems:
                 f"{path}: {self.non_utf8_count} line(s) not valid UTF-8 (bytes kept as \\xNN escapes): line {shown}{more}"
             )
         return out
+
+
+class FileReader(Protocol):
+    """What ingest reads a file with: ``LineReader`` for text formats, a format's ``open_records``
+    for record formats (EVTX, JSON or XML exports). Iterating yields chunk frames of ``raw``,
+    ``raw_file``, ``raw_line``, ``problem``; afterwards the counters describe the whole file."""
+
+    lines: int
+    size: int
+    sha256: str | None
+    problems: FileProblems
+
+    def __iter__(self) -> Iterator[pl.DataFrame]: ...
+
+
+def read_head(path: Path, size: int = HEAD_BYTES) -> bytes:
+    """The first ``size`` bytes of a file, gunzipped when it is gzip; empty when unreadable."""
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(2) != GZIP_MAGIC:
+                handle.seek(0)
+                return handle.read(size)
+            handle.seek(0)
+            with gzip.GzipFile(fileobj=handle, mode="rb") as unzipped:
+                return unzipped.read(size)
+    except (OSError, EOFError, zlib.error):
+        return b""
 
 
 class LineReader:

@@ -207,3 +207,40 @@ def test_copying_a_lake_keeps_it_readable(tmp_path: Path) -> None:
     copy = tmp_path / "copy"
     shutil.copytree(config.lake_root, copy)
     assert verify_partition(copy, Partition("acme", "fw", DAY)) == []
+
+
+MIXED = [
+    "<166>Mar 02 2026 08:00:01 fw-acme : %ASA-6-302013: Built inbound TCP connection 11 for "
+    "outside:203.0.113.9/51000 (203.0.113.9/51000) to inside:10.0.0.5/443 (10.0.0.5/443)",
+    "Mar  2 08:00:02 fin-pc-07 clamd[812]: /home/ann/Downloads/invoice.exe: Win.Trojan.Agent-1 FOUND",
+    "<166>Mar 02 2026 08:00:03 fw-acme : %ASA-4-106023: Deny tcp src outside:198.51.100.7/4444 "
+    'dst inside:10.0.0.5/445 by access-group "outside_in" [0x0, 0x0]',
+    "Mar  2 08:00:04 fw-acme sshd[99]: a line no parser knows",
+]
+
+
+def test_a_file_mixing_formats_is_split_line_by_line(tmp_path: Path) -> None:
+    config = load_config(make_project(tmp_path, fmt="auto"))
+    put(tmp_path, "2026-03-02.log", ("\n".join(MIXED * 2) + "\n").encode())
+    result = ingest_source(config, "acme", "fw", DAY)
+
+    (record,) = result.inputs
+    assert record.format == "cisco_asa"
+    assert record.mixed_formats == {"cisco_asa": 6, "clamav": 2}
+    assert (result.lines_read, result.events, result.quarantined) == (8, 6, 2)
+    events = pq.read_table(Partition("acme", "fw", DAY).data_path(Path(config.lake_root), "events"))
+    by_line = {
+        row["raw_line"]: row
+        for row in events.select(["raw_line", "format", "malware_name", "src_ip"]).to_pylist()
+    }
+    assert by_line[2]["format"] == by_line[6]["format"] == "clamav"
+    assert by_line[2]["malware_name"] == "Win.Trojan.Agent-1"
+    assert by_line[3]["format"] == "cisco_asa" and by_line[3]["src_ip"] == "198.51.100.7"
+    assert result.reasons == {"no %ASA-/%FTD-/%PIX-/%FWSM- message tag": 2}  # no format claims line 4
+
+
+def test_a_file_of_one_format_is_not_split(tmp_path: Path) -> None:
+    config = load_config(make_project(tmp_path, fmt="auto"))
+    put(tmp_path, "2026-03-02.log", (FIXTURES / "asa_day.log").read_bytes())
+    (record,) = ingest_source(config, "acme", "fw", DAY).inputs
+    assert record.format == "cisco_asa" and record.mixed_formats is None
