@@ -3,11 +3,16 @@
     .venv/bin/python bench/ingest.py                       # ASA, ~330 MB, both parsers
     .venv/bin/python bench/ingest.py --mb 2048 --skip-naive   # the 2 GB memory check
     .venv/bin/python bench/ingest.py --format clamav
+    .venv/bin/python bench/ingest.py --format fortigate    # any format with a demo writer
 
 Generates a realistic mix of log lines of the format into a work folder (kept between runs as a
-cache), then times, each in its own process so peak RSS is its own:
+cache): ASA and ClamAV from the generators below, every other format from its demo writer
+(``seclake.demo.<writer>``) over the demo's benign firewall day scaled to the size asked. Then
+times, each in its own process so peak RSS is its own:
 - seclake: ``ingest_source`` end to end (read, parse, stage, sort, zstd Parquet, manifest);
-- naive: a per-line loop of Python ``re`` matches into dicts, then the same zstd Parquet write.
+- naive: a per-line loop of Python ``re`` matches into dicts, then the same zstd Parquet write
+  (ASA and ClamAV: one pattern per message type; other formats: the syslog header, then every
+  ``key=value`` pair with ``re.findall``, or the CSV fields with ``split``).
 Prints MB/s, lines/s, peak RSS and the ratio. Not part of the test run.
 """
 
@@ -24,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from types import ModuleType
 
 import yaml
 
@@ -102,6 +108,60 @@ def clamav_lines(rng: random.Random, count: int, first: int = 0, span: int = 86_
 
 GENERATORS = {"cisco_asa": asa_lines, "clamav": clamav_lines}
 
+SYSLOG_HEADER = re.compile(
+    r"^(?:<\d+>)?(?:1 )?(?P<time>\S+(?: +\d+)? [\d:]+|\S+T\S+) (?P<device>\S+) (?P<text>.*)$"
+)
+KV_PAIR = re.compile(r'(\w+)=("[^"]*"|\S*)')
+CSV_FORMATS = {"panos", "pfsense_filterlog"}
+
+
+def writers() -> dict[str, ModuleType]:
+    """Demo writers by the format they write (the formats benchmarked through a writer)."""
+    import importlib
+    import pkgutil
+
+    import seclake.demo
+
+    found = {}
+    for info in pkgutil.iter_modules(seclake.demo.__path__):
+        module = importlib.import_module(f"seclake.demo.{info.name}")
+        if hasattr(module, "FORMAT") and hasattr(module, "render"):
+            found[module.FORMAT] = module
+    return found
+
+
+def writer_lines(fmt: str, megabytes: int) -> list[str]:
+    """A benign firewall day of the first demo organisation, rendered by the format's writer and
+    scaled so the lines come to about ``megabytes`` MB, in time order."""
+    from seclake.demo.background import Downtime, firewall_day
+    from seclake.demo.orgs import ORGANISATIONS
+
+    org, writer = ORGANISATIONS[0], writers()[fmt]
+
+    def render(scale: float) -> list[str]:
+        events = firewall_day(org, DAY, seed=42, scale=scale, down=Downtime())
+        lines = writer.render([e for e in events if e.kind in writer.KINDS], org, random.Random(42))
+        return [line.text for line in sorted(lines, key=lambda line: line.time)]
+
+    sample = render(1.0)
+    size = sum(len(text) + 1 for text in sample) or 1
+    return render(max(1.0, (megabytes << 20) / size))
+
+
+def naive_fields(fmt: str, line: str) -> dict | None:
+    """The naive parser of a writer format: the header, then every key=value pair or CSV field."""
+    match = SYSLOG_HEADER.match(line)
+    if not match:
+        return None
+    row = match.groupdict()
+    text = row.pop("text")
+    if fmt in CSV_FORMATS:
+        row.update((f"f{i}", value) for i, value in enumerate(text.split(",")))
+    else:
+        row.update((key, value.strip('"')) for key, value in KV_PAIR.findall(text))
+    return row
+
+
 NAIVE_PATTERNS = {
     "cisco_asa": [
         re.compile(
@@ -139,6 +199,9 @@ def generate(fmt: str, megabytes: int) -> Path:
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt not in GENERATORS:
+        path.write_text("\n".join(writer_lines(fmt, megabytes)) + "\n", encoding="utf-8")
+        return path
     rng = random.Random(42)
     sample = "\n".join(GENERATORS[fmt](rng, 1000)) + "\n"
     blocks = max(1, round((megabytes << 20) / (len(sample) * BLOCK_LINES / 1000)))
@@ -182,12 +245,17 @@ def run_seclake(fmt: str, log: Path) -> dict:
 
 
 def run_naive(fmt: str, log: Path) -> dict:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    header, *bodies = NAIVE_PATTERNS[fmt]
     started = time.perf_counter()
     rows, lines = [], 0
+    if fmt not in NAIVE_PATTERNS:
+        with open(log, encoding="utf-8") as handle:
+            for line in handle:
+                lines += 1
+                row = naive_fields(fmt, line.rstrip("\n"))
+                if row is not None:
+                    rows.append(row)
+        return _naive_write(rows, lines, log, started)
+    header, *bodies = NAIVE_PATTERNS[fmt]
     with open(log, encoding="utf-8") as handle:
         for line in handle:
             lines += 1
@@ -201,6 +269,13 @@ def run_naive(fmt: str, log: Path) -> dict:
                     row.update(found.groupdict())
                     break
             rows.append(row)
+    return _naive_write(rows, lines, log, started)
+
+
+def _naive_write(rows: list[dict], lines: int, log: Path, started: float) -> dict:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     pq.write_table(pa.Table.from_pylist(rows), log.parent.parent / "naive.parquet", compression="zstd")
     return {"seconds": time.perf_counter() - started, "lines": lines, "events": len(rows)}
 
@@ -223,7 +298,7 @@ def _measure(phase: str, fmt: str, log: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--format", default="cisco_asa", choices=sorted(GENERATORS))
+    parser.add_argument("--format", default="cisco_asa", choices=sorted({*GENERATORS, *writers()}))
     parser.add_argument("--mb", type=int, default=330, help="input size in MB (default takes > 10 s)")
     parser.add_argument("--skip-naive", action="store_true", help="only time seclake (for large inputs)")
     parser.add_argument("--phase", choices=["seclake", "naive"], help=argparse.SUPPRESS)
