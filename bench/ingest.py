@@ -29,9 +29,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import ModuleType
 
 import yaml
+
+from seclake.demo.generate import writers
 
 DAY = dt.date(2026, 3, 2)
 BLOCK_LINES = 100_000
@@ -113,21 +114,6 @@ SYSLOG_HEADER = re.compile(
 )
 KV_PAIR = re.compile(r'(\w+)=("[^"]*"|\S*)')
 CSV_FORMATS = {"panos", "pfsense_filterlog"}
-
-
-def writers() -> dict[str, ModuleType]:
-    """Demo writers by the format they write (the formats benchmarked through a writer)."""
-    import importlib
-    import pkgutil
-
-    import seclake.demo
-
-    found = {}
-    for info in pkgutil.iter_modules(seclake.demo.__path__):
-        module = importlib.import_module(f"seclake.demo.{info.name}")
-        if hasattr(module, "FORMAT") and hasattr(module, "render"):
-            found[module.FORMAT] = module
-    return found
 
 
 def writer_lines(fmt: str, megabytes: int) -> list[str]:

@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import gzip
+import importlib
 import json
+import pkgutil
 import random
 import shutil
 from collections import Counter
@@ -31,14 +34,32 @@ from typing import Any
 
 import yaml
 
-from seclake.demo import asa, clamav
 from seclake.demo.background import PROFILES, Downtime, antivirus, firewall_day
 from seclake.demo.events import Event, Line, LocalClock
-from seclake.demo.orgs import FIREWALL_SERVICES, ORGANISATIONS, Org, Service
+from seclake.demo.orgs import FIREWALL_SERVICES, ORGANISATIONS, LogSource, Org, Service
 from seclake.demo.scenarios import THRESHOLDS, Scenario, complete_update_failure, plan
 
-WRITERS: tuple[ModuleType, ...] = (asa, clamav)
-"""One writer module per log format: ``FORMAT``, ``SOURCE`` (source id), ``KINDS``, ``render``."""
+
+@functools.cache
+def writers() -> dict[str, ModuleType]:
+    """The demo writer of each format: a module of ``seclake.demo`` with ``FORMAT``, ``KINDS``
+    and ``render(events, org, rng)`` (host firewall writers: ``render(events, org, rng, host)``)."""
+    found = {}
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        module = importlib.import_module(f"{__package__}.{info.name}")
+        if hasattr(module, "FORMAT") and hasattr(module, "render"):
+            found[module.FORMAT] = module
+    return found
+
+
+def _render(source: LogSource, events: list[Event], org: Org, rng: random.Random) -> list[Line]:
+    """The source's lines: its writer over the events of the kinds it renders."""
+    writer = writers()[source.format]
+    mine = [e for e in events if e.kind in writer.KINDS]
+    if source.host is not None:
+        return writer.render(mine, org, rng, org.host(source.host))
+    return writer.render(mine, org, rng)
+
 
 DEMO_INTEL = Path(__file__).resolve().parents[2] / "rules" / "intel" / "demo-bad-ips.txt"
 """The demo's threat-intel list (documentation ranges only), copied next to the demo config."""
@@ -127,22 +148,22 @@ def _write_org(
     clock = LocalClock(org.timezone)
     starts = [clock.epoch(day) for day in dates] + [clock.epoch(dates[-1] + dt.timedelta(days=1))]
     written = []
-    for writer in WRITERS:
-        rng = random.Random(f"{seed}:{org.id}:{writer.SOURCE}:writer")
-        lines = writer.render([e for e in events if e.kind in writer.KINDS], org, rng)
+    for source in org.sources:
+        rng = random.Random(f"{seed}:{org.id}:{source.id}:writer")
+        lines = _render(source, events, org, rng)
         per_day: list[list[Line]] = [[] for _ in dates]
         for line in lines:
             index = bisect.bisect_right(starts, line.time) - 1
             if 0 <= index < len(dates):
                 per_day[index].append(line)
-        relay = random.Random(f"{seed}:{org.id}:{writer.SOURCE}:relay")
+        relay = random.Random(f"{seed}:{org.id}:{source.id}:relay")
         for day, day_lines in zip(dates, per_day, strict=True):
             day_lines.sort(key=lambda line: line.time)
             _delay_some(day_lines, relay)
-            path = root / "logs" / org.id / writer.SOURCE / f"{day.isoformat()}.log.gz"
+            path = root / "logs" / org.id / source.id / f"{day.isoformat()}.log.gz"
             _write_gzip(path, [line.text for line in day_lines])
             tags = Counter(line.tag for line in day_lines if line.tag)
-            written.append((DemoFile(org.id, writer.SOURCE, day, path, len(day_lines)), tags))
+            written.append((DemoFile(org.id, source.id, day, path, len(day_lines)), tags))
     return written
 
 
@@ -206,11 +227,11 @@ def _config() -> dict[str, Any]:
                 "timezone": org.timezone,
                 "sources": [
                     {
-                        "id": writer.SOURCE,
-                        "format": writer.FORMAT,
-                        "path": f"logs/{{org}}/{writer.SOURCE}/{{date}}.log.gz",
+                        "id": source.id,
+                        "format": source.format,
+                        "path": f"logs/{{org}}/{source.id}/{{date}}.log.gz",
                     }
-                    for writer in WRITERS
+                    for source in org.sources
                 ],
                 "assets": _assets(org),
             }
@@ -258,7 +279,7 @@ def _background(org: Org, files: list[DemoFile]) -> dict[str, Any]:
         "noise": "denied internet probes (106023/106001) from fresh addresses, 1-3 ports each",
         "lines": {
             source: {f.date.isoformat(): f.lines for f in files if f.org == org.id and f.source == source}
-            for source in (w.SOURCE for w in WRITERS)
+            for source in (s.id for s in org.sources)
         },
     }
 

@@ -10,7 +10,9 @@ network (so the background and scenarios can be written once):
   Samba file server;
 - ``dmz`` (50): the web and mail servers, published on their own static public addresses.
 
-Every host runs ClamAV and forwards its syslog to one collector per organisation.
+Each organisation logs through its own products (``Org.sources``): a perimeter firewall, an
+anti-virus product on every host, and host firewalls on some servers. Every device forwards its
+logs to one collector per organisation, one file per source and day.
 Public addresses are ordinary routable-looking addresses so that address-range rules classify
 them as internet; they are text in a demo file, nothing is ever sent to them.
 """
@@ -56,6 +58,21 @@ class Host:
 
 
 @dataclass(frozen=True)
+class LogSource:
+    """One log source of an organisation: its id in seclake.yaml, the format its demo writer
+    writes, and for a host firewall the host whose own log it is."""
+
+    id: str
+    format: str
+    host: str | None = None
+
+
+PERIMETER = "fw"
+ANTIVIRUS = "av"
+"""Source ids of the perimeter firewall and the anti-virus product."""
+
+
+@dataclass(frozen=True)
 class Org:
     """One demo organisation and its inventory."""
 
@@ -72,6 +89,7 @@ class Org:
     admin: str
     admin_host: str
     weekday_fw_lines: int
+    sources: tuple[LogSource, ...]
 
     def interface(self, name: str) -> Interface:
         """The firewall interface called ``name``."""
@@ -164,6 +182,9 @@ def _org(
     users: tuple[str, ...],
     vpn_users: int,
     weekday_fw_lines: int,
+    firewall_format: str,
+    av_format: str,
+    host_firewalls: tuple[tuple[str, str], ...] = (),
 ) -> Org:
     interfaces, hosts = _network(prefix=prefix, dmz=dmz, public=public, departments=departments, users=users)
     staff = tuple(h for h in hosts if h.kind == "workstation")
@@ -182,6 +203,11 @@ def _org(
         admin="netadmin",
         admin_host=admin_host.name,
         weekday_fw_lines=weekday_fw_lines,
+        sources=(
+            LogSource(PERIMETER, firewall_format),
+            LogSource(ANTIVIRUS, av_format),
+            *(LogSource(f"{host}-fw", fmt, host) for host, fmt in host_firewalls),
+        ),
     )
 
 
@@ -225,6 +251,8 @@ ORGANISATIONS: tuple[Org, ...] = (
         ),
         vpn_users=4,
         weekday_fw_lines=17000,
+        firewall_format="cisco_asa",
+        av_format="clamav",
     ),
     _org(
         id="merlion-clinic",
@@ -257,6 +285,8 @@ ORGANISATIONS: tuple[Org, ...] = (
         ),
         vpn_users=3,
         weekday_fw_lines=14000,
+        firewall_format="cisco_asa",
+        av_format="clamav",
     ),
     _org(
         id="thames-accounting",
@@ -289,6 +319,8 @@ ORGANISATIONS: tuple[Org, ...] = (
         ),
         vpn_users=4,
         weekday_fw_lines=11000,
+        firewall_format="cisco_asa",
+        av_format="clamav",
     ),
 )
 """The demo organisations, in the order the demo lists them."""
