@@ -40,7 +40,7 @@ def test_scenario_evidence_is_in_the_lake(demo_lake) -> None:
                 [scenario["org"], entity["value"]],
             ).fetchone()[0]
             assert downs >= 1, scenario["id"]
-        if scenario["kind"] in {"malware_quarantined", "malware_spreading"}:
+        if scenario["kind"] in {"malware_quarantined", "malware_spreading", "malware_outbreak"}:
             found = con.execute(
                 "SELECT count(*) FROM events WHERE org = ? AND event_class = 'malware_detection' AND host = ?",
                 [scenario["org"], entity["value"]],

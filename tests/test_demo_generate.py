@@ -40,6 +40,7 @@ KINDS = {
     "vpn_bruteforce_success",
     "malware_quarantined",
     "malware_spreading",
+    "malware_outbreak",
     "interface_outage",
     "link_flap",
     "av_update_failing",
@@ -226,7 +227,7 @@ def test_ground_truth_lists_every_kind_with_ordered_times_inside_the_period(
 ) -> None:
     scenarios = truth["scenarios"]
     assert {s["kind"] for s in scenarios} == KINDS
-    assert len({s["id"] for s in scenarios}) == len(scenarios) == 8
+    assert len({s["id"] for s in scenarios}) == len(scenarios) == len(KINDS) + 1  # two interface outages
     assert len({s["org"] for s in scenarios}) == 3
     begin = dt.datetime.combine(START, dt.time(), dt.UTC) - dt.timedelta(hours=14)
     end = begin + dt.timedelta(days=DAYS, hours=28)

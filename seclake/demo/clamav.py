@@ -12,7 +12,7 @@ Event kinds rendered (fields in ``Event.data``, all with ``host``):
 |---|---|---|
 | ``av_found`` | path, signature | clamd ``<path>: <sig> FOUND`` |
 | ``av_moved`` | path, dest | clamonacc ``<path>: moved to '<dest>'`` |
-| ``av_error`` | path, reason | clamonacc ``<path>: <reason> ERROR`` |
+| ``av_action_failed`` | path, signature, reason | clamonacc ``<path>: <reason> ERROR`` |
 | ``av_update`` | result (``updated``/``uptodate``/``failed``), daily_version, daily_sigs | freshclam run (+ clamd reload after an update) |
 | ``av_selfcheck`` | | clamd ``SelfCheck: Database status OK.`` |
 | ``av_started`` | | clamd ``+++ Started at <ctime>`` (new clamd pid) |
@@ -28,7 +28,7 @@ from seclake.demo.orgs import Org
 
 FORMAT = "clamav"
 SOURCE = "av"
-KINDS = frozenset({"av_found", "av_moved", "av_error", "av_update", "av_selfcheck", "av_started"})
+KINDS = frozenset({"av_found", "av_moved", "av_action_failed", "av_update", "av_selfcheck", "av_started"})
 """Neutral event kinds this writer renders (the generator routes events by kind)."""
 
 MIRROR = "https://database.clamav.net/daily.cvd"
@@ -72,7 +72,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 MESSAGES: dict[str, tuple[tuple[float, str], ...]] = {
     "av_found": ((0, "FOUND"),),
     "av_moved": ((0, "MOVED"),),
-    "av_error": ((0, "ERROR"),),
+    "av_action_failed": ((0, "ERROR"),),
     "av_selfcheck": ((0, "SELFCHECK"),),
     "av_started": ((0, "STARTED"),),
     "updated": (

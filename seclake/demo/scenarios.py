@@ -12,6 +12,7 @@ them.
 |---|---|---|---|
 | ``vpn_bruteforce_success`` | 1st | 36-60 rejected AnyConnect logins (113005) from one address against a few names in 6-11 min, then a success for a real user, a session touching the servers, an admin logoff + shun, later a permanent ACL | attacker ``src_ip`` (+ ``user``) |
 | ``interface_outage`` | 1st | ``outside`` line protocol down 2-5 h from late evening, crossing local midnight | ``interface`` |
+| ``malware_outbreak`` | 1st | one attachment found on three workstations within the hour, each copy quarantined seconds later | first ``host`` |
 | ``malware_spreading`` | 2nd | signature FOUND on a workstation, removal fails, SMB (445) burst to the file server, same signature on the file server 20-60 min later, admin shuts the ``servers`` interface, both hosts cleaned, interface back up | ``host`` |
 | ``interface_outage`` (breach) | 2nd | the ``servers`` interface administratively down during that incident | ``interface`` |
 | ``link_flap`` | 2nd | ``dmz`` line protocol down/up 5-8 times within 30 min | ``interface`` |
@@ -37,6 +38,7 @@ THRESHOLDS: dict[str, str] = {
     "vpn_bruteforce_success": "20 failed logins from one source within 30 minutes (before the success)",
     "malware_quarantined": "a FOUND detection",
     "malware_spreading": "the first FOUND detection",
+    "malware_outbreak": "the first detection (the third host within the hour makes it an outbreak)",
     "interface_outage": "the interface's down message",
     "link_flap": "the interface's first down message",
     "av_update_failing": "3 consecutive failed freshclam runs on one host",
@@ -328,6 +330,40 @@ def malware_quarantined(org: Org, sid: str, t0: float, rng: random.Random, host:
     )
 
 
+def malware_outbreak(org: Org, sid: str, t0: float, rng: random.Random, hosts: list[str]) -> Scenario:
+    """One emailed attachment found on three workstations within the hour (on-access, as each
+    user saves it), each copy quarantined seconds later."""
+    signature = rng.choice(DROPPER_SIGNATURES)
+    name = rng.choice(LURE_FILES).format(n=rng.randrange(10000, 99999))
+    found = [t0]
+    for _ in hosts[1:]:
+        found.append(_whole(found[-1] + rng.uniform(4, 25) * 60))
+    events, moved = [], []
+    for host, at in zip(hosts, found, strict=True):
+        path = f"/home/{org.host(host).user}/Downloads/{name}"
+        moved.append(_whole(at + rng.uniform(1, 20)))
+        events += [
+            Event(at, "av_found", {"host": host, "path": path, "signature": signature}, sid),
+            Event(
+                moved[-1], "av_moved", {"host": host, "path": path, "dest": f"/var/quarantine/{name}"}, sid
+            ),
+        ]
+    return Scenario(
+        sid,
+        "malware_outbreak",
+        org,
+        ("av",),
+        {"type": "host", "value": hosts[0]},
+        tuple(hosts),
+        first_activity=t0,
+        detectable=t0,
+        contained=moved[0],
+        resolved=moved[-1],
+        details={"signature": signature, "file": name, "found": [iso_utc(t) for t in found]},
+        events=events,
+    )
+
+
 def malware_spreading(
     org: Org, sid: str, outage_id: str, t0: float, rng: random.Random, host: str
 ) -> tuple[Scenario, Scenario]:
@@ -346,9 +382,19 @@ def malware_spreading(
     events = [
         download,
         Event(found_a, "av_found", {"host": host, "path": path, "signature": signature}, sid),
-        Event(failed_a, "av_error", {"host": host, "path": path, "reason": "Access denied."}, sid),
+        Event(
+            failed_a,
+            "av_action_failed",
+            {"host": host, "path": path, "signature": signature, "reason": "Access denied."},
+            sid,
+        ),
         Event(found_b, "av_found", {"host": fs.name, "path": share_path, "signature": signature}, sid),
-        Event(failed_b, "av_error", {"host": fs.name, "path": share_path, "reason": "Access denied."}, sid),
+        Event(
+            failed_b,
+            "av_action_failed",
+            {"host": fs.name, "path": share_path, "signature": signature, "reason": "Access denied."},
+            sid,
+        ),
     ]
     smb = sorted(_whole(rng.uniform(found_a + 60, found_b + 300)) for _ in range(rng.randrange(15, 41)))
     events += [
@@ -559,6 +605,12 @@ def plan(orgs: tuple[Org, ...], dates: list[dt.date], seed: int) -> list[Scenari
         first, f"{first.id}/vpn-bruteforce", at(first, _day(r, days), r.uniform(5.5, 17)), r
     )
 
+    r = rng("outbreak")
+    receivers = r.sample([h.name for h in first.workstations if h.name != first.admin_host], 3)
+    outbreak = malware_outbreak(
+        first, f"{first.id}/malware-outbreak", at(first, _day(r, days), r.uniform(9, 15)), r, receivers
+    )
+
     r = rng("spreading")
     spread_day = _day(r, days)
     patient_zero = r.choice([h.name for h in second.workstations if h.name != second.admin_host])
@@ -590,4 +642,4 @@ def plan(orgs: tuple[Org, ...], dates: list[dt.date], seed: int) -> list[Scenari
     r = rng("av-failing")
     stale = r.choice([h for h in candidates if h != victim])
     failing = av_update_failing(third, f"{third.id}/av-update-failing", stale, at(third, 1, 0))
-    return [bruteforce, outage, spreading, breach_outage, flap, scan, quarantined, failing]
+    return [bruteforce, outage, outbreak, spreading, breach_outage, flap, scan, quarantined, failing]

@@ -15,6 +15,7 @@ KIND = {
     "interface_outage": "availability",
     "link_flap": "availability",
     "malware_spreading": "outbreak",
+    "malware_outbreak": "outbreak",
     "port_scan": "scan",
     "malware_quarantined": "malware",
     "av_update_failing": "av_health",
