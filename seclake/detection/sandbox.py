@@ -34,8 +34,8 @@ CREATE MACRO in_cidr(ip, cidr) AS coalesce(
     ip4_to_int(ip) >> (32 - coalesce(TRY_CAST(nullif(split_part(cidr, '/', 2), '') AS INTEGER), 32))
     = ip4_to_int(split_part(cidr, '/', 1)) >> (32 - coalesce(TRY_CAST(nullif(split_part(cidr, '/', 2), '') AS INTEGER), 32)),
     false);
-CREATE MACRO is_private_ip(ip) AS coalesce(regexp_matches(lower(ip),
-    '^(10\\.|192\\.168\\.|172\\.(1[6-9]|2[0-9]|3[01])\\.|127\\.|169\\.254\\.|100\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\.|f[cd]|fe[89ab]|::1$)'),
+CREATE MACRO is_private_ip(ip) AS coalesce(regexp_matches(ip,
+    '^(10\\.|192\\.168\\.|172\\.(1[6-9]|2[0-9]|3[01])\\.|127\\.|169\\.254\\.|100\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\.|[fF][cdCD]|[fF][eE][89abAB]|::1$)'),
     false);
 """
 
