@@ -137,7 +137,14 @@ import polars as pl
 import polars.selectors as cs
 
 from seclake.parsers.contract import REASON, ParseContext, ParseResult, finish
-from seclake.parsers.envelope import ENVELOPE, any_time, localize, syslog_severity
+from seclake.parsers.envelope import (
+    ENVELOPE,
+    any_time,
+    is_private_ip,
+    localize,
+    range_direction,
+    syslog_severity,
+)
 from seclake.schema import EVENT_COLUMN_NAMES, EXTRA_PREFIX
 
 NAME = "cisco_asa"
@@ -353,11 +360,6 @@ _PROTOCOL_NAMES: dict[str, str] = {
 """IANA numbers (``protocol 47``) and aliases → protocol names."""
 _NUMBERED_PROTOCOL_FAMILIES = ("src_dst", "acl_deny", "icmp_conn", "icmp_denied", "ftd")
 """Families whose protocol word may be a number or ICMPv6 (the others write tcp/udp/icmp)."""
-
-_PRIVATE = _ascii(
-    r"^(?:10\.|192\.168\.|172\.(?:1[6-9]|2\d|3[01])\.|127\.|169\.254\.|100\.(?:6[4-9]|[7-9]\d|1[01]\d|12[0-7])\."
-    r"|[fF][cdCD]|[fF][eE][89abAB]|::1$)"
-)
 
 # ---- family patterns (applied to the message text, only on the rows of their ids) --------------
 
@@ -850,7 +852,7 @@ def _finish_family(
     if family in _NETWORK_FAMILIES:
         if direction is None:
             known = pl.col("g_dir") if "dir" in names else pl.col("_fixed_direction")
-            direction = pl.coalesce(known, _range_direction(pl.col("src_ip"), pl.col("dst_ip")))
+            direction = pl.coalesce(known, range_direction(pl.col("src_ip"), pl.col("dst_ip")))
         later["direction"] = pl.when(pl.col("g_ok").is_not_null() & (pl.col("event_class") == _NET)).then(
             direction
         )
@@ -968,7 +970,7 @@ def _for_side_initiated(names: set[str]) -> pl.Expr:
             .when((f_port < 1024) & (t_port >= 1024))
             .then(pl.lit(False))
         )
-    by_range = _is_private(pl.col("g_f_addr")) & ~_is_private(pl.col("g_t_addr"))
+    by_range = is_private_ip(pl.col("g_f_addr")) & ~is_private_ip(pl.col("g_t_addr"))
     return pl.coalesce(by_port, by_range.fill_null(False))
 
 
@@ -1132,23 +1134,6 @@ def _lookup(key: pl.Expr, table: dict[str, str], default: pl.Expr) -> pl.Expr:
 def _protocol_word(text: pl.Expr) -> pl.Expr:
     """The transport named in a message's fixed text (``Deny TCP reverse path check``)."""
     return text.str.extract(r"(?:^|[\t\n\r =])(TCP|UDP|ICMP|GRE|ESP|tcp|udp|icmp|gre|esp)(?:[\t\n\r ,]|$)", 1)
-
-
-def _is_private(ip: pl.Expr) -> pl.Expr:
-    return ip.str.contains(_PRIVATE)
-
-
-def _range_direction(src_ip: pl.Expr, dst_ip: pl.Expr) -> pl.Expr:
-    src, dst = _is_private(src_ip), _is_private(dst_ip)
-    return (
-        pl.when(src & dst)
-        .then(pl.lit("internal"))
-        .when(src & ~dst)
-        .then(pl.lit("outbound"))
-        .when(~src & dst)
-        .then(pl.lit("inbound"))
-        .otherwise(pl.lit("unknown"))
-    )
 
 
 @functools.cache

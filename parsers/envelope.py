@@ -39,6 +39,13 @@ on the distinct header texts only and join the result back."""
 
 _HALF_YEAR = dt.timedelta(days=183)
 
+PRIVATE_IP = (
+    r"^(?:10\.|192\.168\.|172\.(?:1[6-9]|2[0-9]|3[01])\.|127\.|169\.254\.|100\.(?:6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\."
+    r"|[fF][cdCD]|[fF][eE][89abAB]|::1$)"
+)
+"""Private, loopback, link-local and carrier-grade NAT addresses (IPv4), unique-local, link-local
+and loopback (IPv6): what the normalisation rules call a private address range."""
+
 
 def localize(naive: pl.Expr, timezone: str) -> pl.Expr:
     """Read a naive datetime as wall-clock time in ``timezone`` and convert it to UTC."""
@@ -108,4 +115,24 @@ def syslog_severity(level: pl.Expr) -> pl.Expr:
         .then(pl.lit("low"))
         .when(level <= 7)
         .then(pl.lit("info"))
+    )
+
+
+def is_private_ip(ip: pl.Expr) -> pl.Expr:
+    """True for an address in a private range (``PRIVATE_IP``), null for a null address."""
+    return ip.str.contains(PRIVATE_IP)
+
+
+def range_direction(src_ip: pl.Expr, dst_ip: pl.Expr) -> pl.Expr:
+    """``direction`` from address ranges alone: private → private internal, private → public
+    outbound, public → private inbound, else (public → public, an address missing) unknown."""
+    src, dst = is_private_ip(src_ip), is_private_ip(dst_ip)
+    return (
+        pl.when(src & dst)
+        .then(pl.lit("internal"))
+        .when(src & ~dst)
+        .then(pl.lit("outbound"))
+        .when(~src & dst)
+        .then(pl.lit("inbound"))
+        .otherwise(pl.lit("unknown"))
     )
