@@ -1,0 +1,247 @@
+"""Space-separated ``key=value`` payloads (FortiGate, SonicWall, Sophos XG): one reader for all.
+
+Syntax read
+-----------
+A payload is a run of tokens separated by spaces. A token is ``key=value`` or a bare word
+(``Unknown (0x0000)`` after ``ether_type=`` in Sophos XG: the words after the first belong to no
+key and are skipped). A key is ASCII letters, digits, ``_``, ``.`` and ``-``. A value is:
+
+- ``"..."`` (a double quote opens a quoted value only at the start of a value; inside, ``\\"`` and
+  ``\\\\`` are escapes), or ``'...'`` for formats that quote with single quotes too (SonicWall);
+- otherwise anything up to the next space (may be empty: ``src_country_code= dst_ip=...``).
+
+Values come out unquoted and unescaped; an empty value is null (the line does not carry it).
+A key written twice keeps its **first** value (SonicWall repeats ``msg``).
+
+Quoted text is never a field
+----------------------------
+Log content is attacker-controlled: ``msg="... srcip=6.6.6.6 ..."`` must not set ``srcip``. Each
+key is read with one regex per key; a key is only taken at a token boundary outside quotes:
+
+1. Every line is first checked by one anchored pattern without capture groups (the regex
+   engine's DFA, one scan of the line): does the line read as tokens from start to end, with no
+   quoted value holding text shaped like a field (`` word=``)? Such a line is *plain*: on it
+   the first `` key=`` (or ``key=`` at the start) is at a token boundary, and the fast pattern
+   ``(?:^|[ ])key=(value)`` is exact.
+2. Other lines (a quoted value holding `` word=``, an unterminated quote, a stray quote glued to a
+   value) are read with an anchored pattern that walks the tokens from the start of the payload
+   to the key: text inside a quoted value can never be a key there. Where the walk cannot go on
+   (malformed tokens), the keys after that point are null: a field is lost, never invented.
+
+The payload is the text after the syslog envelope: ``split_payload`` cuts the line before the
+first key the format always writes first (``date=``, ``id=``, ``device=``), and
+``read_envelopes`` reads the text before it (RFC 3164 / RFC 5424 / relay header) with
+envelope.ENVELOPE once per distinct text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import polars as pl
+
+from seclake.parsers.envelope import ENVELOPE, any_time
+from seclake.schema import EXTRA_PREFIX
+
+KEY_CHARS = r"A-Za-z0-9_.\-"
+_DOUBLE_QUOTED = r'"(?:[^"\\]|\\.)*"'
+_SINGLE_QUOTED = r"'[^']*'"
+_IPV4 = r"^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"
+_IPV6 = r"^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$"
+_UNSPECIFIED_IPS = ("0.0.0.0", "::")
+_ROW = "_kv_row"
+PLAIN = "_kv_plain"
+"""Column ``read_keys`` leaves on the frame: is the line plain (see the module docstring). Later
+calls on the same rows reuse it; drop it with the other working columns."""
+
+
+@dataclass(frozen=True)
+class Syntax:
+    """The quoting of one key=value dialect (``single_quotes``: ``'...'`` quotes a value too)."""
+
+    single_quotes: bool = False
+
+    @property
+    def _quotes(self) -> str:
+        return "\"'" if self.single_quotes else '"'
+
+    @property
+    def value(self) -> str:
+        """A value: quoted, or bare up to the next space (a quote opens a value only at its start)."""
+        quoted = f"{_DOUBLE_QUOTED}|{_SINGLE_QUOTED}" if self.single_quotes else _DOUBLE_QUOTED
+        return rf"(?:{quoted}|(?:[^ {self._quotes}][^ ]*)?)"
+
+    @property
+    def _token(self) -> str:
+        return rf"(?:[{KEY_CHARS}]+={self.value}|[^ {self._quotes}=][^ =]*)"
+
+    @property
+    def _tokens_before(self) -> str:
+        """Whole tokens from the start of the payload, as few as possible, then a key's boundary."""
+        return rf"^[ ]*(?:{self._token}[ ]+)*?"
+
+    @property
+    def plain_line(self) -> str:
+        """The payload reads as tokens from start to end and no quoted value holds `` word=``.
+
+        One pattern without groups (one DFA pass). A quoted value is read as runs of non-space
+        characters and runs that start with a space: after a space and key characters comes a
+        space, the closing quote, or a character that is neither ``=`` nor a key character.
+        Escapes count only before a non-space (an escaped space could hide `` key=``)."""
+        body = r'(?:[^"\\ ]|\\[^ ])'
+        double = rf'"{body}*(?:[ ][{KEY_CHARS}]*(?:[^"\\ ={KEY_CHARS}]|\\[^ ]){body}*|[ ][{KEY_CHARS}]*)*"'
+        quoted = double
+        if self.single_quotes:
+            single = rf"'[^' ]*(?:[ ][{KEY_CHARS}]*[^' ={KEY_CHARS}][^' ]*|[ ][{KEY_CHARS}]*)*'"
+            quoted = f"{double}|{single}"
+        value = rf"(?:{quoted}|(?:[^ {self._quotes}][^ ]*)?)"
+        token = rf"(?:[{KEY_CHARS}]+={value}|[^ {self._quotes}=][^ =]*)"
+        return rf"^[ ]*(?:{token}(?:[ ]+|$))*$"
+
+    @property
+    def _value_groups(self) -> str:
+        """A value as groups: the inside of ``"..."``, of ``'...'`` (single-quote dialects), or bare."""
+        single = r"|'([^']*)'" if self.single_quotes else ""
+        return rf'(?:"((?:[^"\\]|\\.)*)"{single}|([^ {self._quotes}][^ ]*))'
+
+    def fast(self, key: str) -> str:
+        """The key's value on a plain line: its first occurrence after a space or at the start."""
+        return rf"(?:^|[ ]){_escape(key)}={self._value_groups}"
+
+    def anchored(self, key: str) -> str:
+        """The key's value found by walking whole tokens from the start of the payload."""
+        return rf"{self._tokens_before}{_escape(key)}={self._value_groups}"
+
+
+def _escape(key: str) -> str:
+    return key.replace(".", r"\.").replace("-", r"\-")
+
+
+def _value(groups: pl.Expr, syntax: Syntax, unescape: bool) -> pl.Expr:
+    """The value from a key's groups (see ``Syntax._value_groups``); empty is null."""
+    double = groups.struct.field("1")
+    if unescape:
+        double = double.str.replace_all(r"\\(.)", "$1")
+    fields = [double, groups.struct.field("2")]
+    if syntax.single_quotes:
+        fields.append(groups.struct.field("3"))
+    text = pl.coalesce(fields)
+    return pl.when(text != "").then(text)
+
+
+def column(key: str) -> str:
+    """Name of the column ``read_keys`` fills with the value of ``key``."""
+    return f"kv.{key}"
+
+
+def value(key: str) -> pl.Expr:
+    """The value of ``key`` read by ``read_keys`` (a column expression)."""
+    return pl.col(column(key))
+
+
+def read_keys(frame: pl.DataFrame, payload: str, keys: Iterable[str], syntax: Syntax) -> pl.DataFrame:
+    """Add a column ``kv.<key>`` per key: its unquoted value in the payload column, null if absent.
+
+    Rows keep their order. Plain lines use one fast pattern per key; the others the anchored
+    walk (see the module docstring).
+    """
+    keys = [k for k in dict.fromkeys(keys) if column(k) not in frame.columns]
+    text = pl.col(payload)
+    if PLAIN not in frame.columns:
+        frame = frame.with_columns(text.str.contains(syntax.plain_line).fill_null(True).alias(PLAIN))
+    if not keys or frame.is_empty():
+        return frame.with_columns(pl.lit(None, dtype=pl.String).alias(column(k)) for k in keys)
+
+    def extract(part: pl.DataFrame, pattern: Callable[[str], str]) -> pl.DataFrame:
+        groups = part.with_columns(text.str.extract_groups(pattern(k)).alias(column(k)) for k in keys)
+        escaped = groups.select(
+            pl.col(column(k)).struct.field("1").str.contains("\\", literal=True).any().alias(k) for k in keys
+        ).row(0)
+        return groups.with_columns(
+            _value(pl.col(column(k)), syntax, bool(has)).alias(column(k))
+            for k, has in zip(keys, escaped, strict=True)
+        )
+
+    plain = frame.get_column(PLAIN)
+    if plain.all():
+        return extract(frame, syntax.fast)
+    indexed = frame.with_row_index(_ROW)
+    parts = [extract(indexed.filter(plain), syntax.fast), extract(indexed.filter(~plain), syntax.anchored)]
+    return pl.concat(parts).sort(_ROW).drop(_ROW)
+
+
+def extras(keys: Iterable[str]) -> list[pl.Expr]:
+    """``extra.<key>`` columns from the values of keys the format does not map to a column."""
+    return [value(k).alias(EXTRA_PREFIX + k) for k in keys]
+
+
+def split_payload(frame: pl.DataFrame, first_keys: Iterable[str]) -> pl.DataFrame:
+    """Add ``_envelope`` and ``_payload``: ``raw`` cut before the first of ``first_keys`` at a
+    word start. A line without any of them is all envelope (payload null); a line that starts
+    with one has an empty envelope (the payload is then ``raw`` itself, not a copy)."""
+    raw = pl.col("raw")
+    pattern = r"(?:^|[ >])(?:" + "|".join(_escape(k) for k in first_keys) + r")="
+    start = frame.select(raw.str.find(pattern)).to_series()
+    if (start.fill_null(-1) == 0).all():
+        return frame.with_columns(pl.lit("").alias("_envelope"), raw.alias("_payload"))
+    found = pl.lit(start)
+    at = found + pl.when(raw.str.slice(found, 1).is_in([" ", ">"])).then(1).otherwise(0)
+    return frame.with_columns(
+        raw.str.slice(0, at).fill_null(raw).alias("_envelope"),
+        pl.when(found.is_not_null()).then(raw.str.slice(at)).alias("_payload"),
+    )
+
+
+def read_envelopes(envelopes: pl.Series, timezone: str, file_date: dt.date) -> pl.DataFrame:
+    """``_env_pri``, ``_env_time`` (UTC) and ``_env_host`` of envelope texts, read once per distinct text.
+
+    Returns one row per input text, in order (nulls for an empty text)."""
+    frame = envelopes.to_frame("env")
+    distinct = frame.filter(pl.col("env").str.strip_chars() != "").unique()
+    read = distinct.with_columns(pl.col("env").str.extract_groups(ENVELOPE).alias("_e")).unnest("_e")
+    read = read.select(
+        "env",
+        pl.col("pri").cast(pl.Int32, strict=False).alias("_env_pri"),
+        any_time(pl.col("time"), timezone, file_date).alias("_env_time"),
+        pl.col("host").alias("_env_host"),
+    )
+    return frame.join(read, on="env", how="left", maintain_order="left").drop("env")
+
+
+def ip(text: pl.Expr) -> pl.Expr:
+    """A canonical IP (IPv4, or IPv6 lower-cased) from a value; null for anything else.
+
+    Sanitised (``x.x.x.x``), impossible (``21.259.351.45``) and unspecified (``0.0.0.0``, ``::``)
+    addresses are null."""
+    is_ip = text.str.contains(_IPV4) | text.str.contains(_IPV6)
+    return pl.when(is_ip & ~text.is_in(_UNSPECIFIED_IPS)).then(text.str.to_lowercase())
+
+
+def not_ip(text: pl.Expr) -> pl.Expr:
+    """The value when ``ip`` rejects it (kept in extra so nothing is lost), else null."""
+    return pl.when(ip(text).is_null() & ~text.is_in(_UNSPECIFIED_IPS)).then(text)
+
+
+def integer(text: pl.Expr) -> pl.Expr:
+    """A whole number from a value (null when it is not one)."""
+    return text.cast(pl.Int64, strict=False)
+
+
+def port(text: pl.Expr) -> pl.Expr:
+    """A port number 0-65535 from a value."""
+    number = integer(text)
+    return pl.when((number >= 0) & (number <= 65535)).then(number).cast(pl.Int32)
+
+
+def lookup(key: pl.Expr, table: Mapping[str, str | None], default: pl.Expr | None = None) -> pl.Expr:
+    """A when/then chain over a small table (``replace`` would break streaming)."""
+    chain = None
+    for word, result in table.items():
+        condition = key == word
+        then = pl.lit(result, dtype=pl.String)
+        chain = pl.when(condition).then(then) if chain is None else chain.when(condition).then(then)
+    if chain is None:
+        return default if default is not None else pl.lit(None, dtype=pl.String)
+    return chain.otherwise(default if default is not None else pl.lit(None, dtype=pl.String))
