@@ -100,7 +100,7 @@ class OrderedWriter:
         if self._written_until is not None and chunk.height and chunk["time"].min() < self._written_until:
             self._give_up_streaming(chunk)
             return
-        buffer = chunk if self._carry is None else pl.concat([self._carry, chunk])
+        buffer = chunk if self._carry is None else pl.concat([self._carry, chunk], how="diagonal_relaxed")
         buffer = buffer.sort(ORDER)
         if buffer.height == 0:
             return

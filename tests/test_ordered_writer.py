@@ -69,3 +69,12 @@ def test_every_row_is_written_once(tmp_path: Path, slack: dt.timedelta) -> None:
     chunks = [_chunk(list(range(i * 100, i * 100 + 100)), i * 100 + 1) for i in range(5)]
     _, rows = _write(tmp_path, chunks, slack)
     assert [line for _, line in rows] == list(range(1, 501))
+
+
+def test_chunks_with_different_vendor_extras_stream_into_one_file(tmp_path: Path) -> None:
+    first = _chunk([0, 10], 1).with_columns(pl.lit("a").alias("extra.policy"))
+    second = _chunk([20, 30], 3).with_columns(pl.lit("b").alias("extra.vd"))
+    writer, rows = _write(tmp_path, [first, second], slack=dt.timedelta(seconds=5))
+    assert writer.sorted_in_stream and [line for _, line in rows] == [1, 2, 3, 4]
+    extras = pq.read_table(tmp_path / "out.parquet").column("extra").to_pylist()
+    assert extras == [[("policy", "a")], [("policy", "a")], [("vd", "b")], [("vd", "b")]]
