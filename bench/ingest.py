@@ -134,13 +134,11 @@ def writer_lines(fmt: str, megabytes: int) -> list[str]:
     return render(max(1.0, (megabytes << 20) / size))
 
 
-def naive_fields(fmt: str, line: str) -> dict | None:
-    """The naive parser of a writer format: the header, then every key=value pair or CSV field."""
+def naive_fields(fmt: str, line: str) -> dict:
+    """The naive parser of a writer format: the header if any, then every key=value pair or CSV field."""
     match = SYSLOG_HEADER.match(line)
-    if not match:
-        return None
-    row = match.groupdict()
-    text = row.pop("text")
+    row = match.groupdict() if match else {}
+    text = row.pop("text", line)
     if fmt in CSV_FORMATS:
         row.update((f"f{i}", value) for i, value in enumerate(text.split(",")))
     else:
@@ -237,9 +235,7 @@ def run_naive(fmt: str, log: Path) -> dict:
         with open(log, encoding="utf-8") as handle:
             for line in handle:
                 lines += 1
-                row = naive_fields(fmt, line.rstrip("\n"))
-                if row is not None:
-                    rows.append(row)
+                rows.append(naive_fields(fmt, line.rstrip("\n")))
         return _naive_write(rows, lines, log, started)
     header, *bodies = NAIVE_PATTERNS[fmt]
     with open(log, encoding="utf-8") as handle:

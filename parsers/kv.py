@@ -53,6 +53,7 @@ _IPV6 = r"^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$"
 _UNSPECIFIED_IPS = ("0.0.0.0", "::")
 _ROW = "_kv_row"
 PLAIN = "_kv_plain"
+_SPACED = "_kv_spaced"
 """Column ``read_keys`` leaves on the frame: is the line plain (see the module docstring). Later
 calls on the same rows reuse it; drop it with the other working columns."""
 
@@ -107,8 +108,10 @@ class Syntax:
         return rf'(?:"((?:[^"\\]|\\.)*)"{single}|([^ {self._quotes}][^ ]*))'
 
     def fast(self, key: str) -> str:
-        """The key's value on a plain line: its first occurrence after a space or at the start."""
-        return rf"(?:^|[ ]){_escape(key)}={self._value_groups}"
+        """The key's value on a plain line: its first occurrence after a space, in the payload
+        with a space put in front (so the pattern starts with the literal `` key=``, which the
+        regex engine finds by a fast substring search)."""
+        return rf"[ ]{_escape(key)}={self._value_groups}"
 
     def anchored(self, key: str) -> str:
         """The key's value found by walking whole tokens from the start of the payload."""
@@ -155,7 +158,12 @@ def read_keys(frame: pl.DataFrame, payload: str, keys: Iterable[str], syntax: Sy
         return frame.with_columns(pl.lit(None, dtype=pl.String).alias(column(k)) for k in keys)
 
     def extract(part: pl.DataFrame, pattern: Callable[[str], str]) -> pl.DataFrame:
-        groups = part.with_columns(text.str.extract_groups(pattern(k)).alias(column(k)) for k in keys)
+        searched = text
+        if pattern == syntax.fast:
+            part, searched = part.with_columns((pl.lit(" ") + text).alias(_SPACED)), pl.col(_SPACED)
+        groups = part.with_columns(
+            searched.str.extract_groups(pattern(k)).alias(column(k)) for k in keys
+        ).drop(_SPACED, strict=False)
         escaped = groups.select(
             pl.col(column(k)).struct.field("1").str.contains("\\", literal=True).any().alias(k) for k in keys
         ).row(0)
