@@ -40,7 +40,7 @@ TRUNCATED = "incomplete last line of a truncated file"
 TOO_LONG = f"line longer than {MAX_LINE_CHARS} characters (cut)"
 
 
-class _HashingReader:
+class HashingReader:
     """A file object that hashes and counts the bytes it hands out."""
 
     def __init__(self, raw: BinaryIO) -> None:
@@ -126,7 +126,7 @@ class LineReader:
         except OSError as exc:
             self.problems.error = f"cannot open: {exc.strerror or exc}"
             return
-        hashing = _HashingReader(handle)
+        hashing = HashingReader(handle)
         try:
             compressed = handle.read(2) == GZIP_MAGIC
             handle.seek(0)

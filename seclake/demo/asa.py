@@ -33,7 +33,6 @@ from seclake.demo.events import MONTHS, Event, Line, LocalClock, day_fields, hms
 from seclake.demo.orgs import Org
 
 FORMAT = "cisco_asa"
-SOURCE = "fw"
 KINDS = frozenset(
     {
         "conn",

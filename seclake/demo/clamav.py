@@ -27,7 +27,6 @@ from seclake.demo.events import MONTHS, Event, Line, LocalClock, ctime, day_fiel
 from seclake.demo.orgs import Org
 
 FORMAT = "clamav"
-SOURCE = "av"
 KINDS = frozenset({"av_found", "av_moved", "av_action_failed", "av_update", "av_selfcheck", "av_started"})
 """Neutral event kinds this writer renders (the generator routes events by kind)."""
 

@@ -29,7 +29,6 @@ from seclake.demo.events import Event, Line, LocalClock, day_fields, hms
 from seclake.demo.orgs import Org
 
 FORMAT = "fortigate"
-SOURCE = "fw"
 KINDS = frozenset(
     {"conn", "deny", "acl_log", "shun_drop", "vpn_auth", "vpn_start", "vpn_end", "admin_login",
      "admin_logout", "admin_command", "link"}
