@@ -51,7 +51,11 @@ Event class and action (``vendor_action`` keeps ``action``, or ``status`` for 4.
   ``action=interface-stat-change`` → system up/down from ``status``, rule_name = ``intf``;
   HA 37897 → up, 37898/37901 → down, 37904 (set as primary) → failover, 37894 (member joined)
   → up, rule_name = the member ``sn``; configuration 44545/44546/44547, a ``cfgpath`` or
-  ``logdesc="Configuration changed"`` → config_change; anything else → system/other.
+  ``logdesc="Configuration changed"`` → config_change, except an edit of an interface's status
+  (``cfgpath=system.interface``, ``cfgattr=status[up->down]``): that is the administrator
+  taking the interface down or up, so system down/up with rule_name = ``cfgobj`` and
+  vendor_action ``administratively down``/``up`` (as Cisco's 411004/411003); anything else →
+  system/other.
   The admin's address is ``srcip`` else the one in ``ui=ssh(1.2.3.4)``; VPN events take
   ``remip`` as the source and ``locip`` as the destination.
 
@@ -341,8 +345,13 @@ def _event_columns() -> dict[str, pl.Expr]:
     link = suffix.is_in(_LINK) | (verb == "interface-stat-change")
     ha = kv.lookup(suffix, _HA)
     config = suffix.is_in(_CONFIG) | _v("cfgpath").is_not_null() | (_v("logdesc") == "Configuration changed")
+    admin_state = pl.when(_v("cfgpath") == "system.interface").then(
+        _v("cfgattr").str.extract(r"(?:^|[ ,])status\[[a-z]*->(up|down)\]", 1)
+    )
     state = (
-        pl.when(tunnel_up)
+        pl.when(admin_state.is_not_null())
+        .then(admin_state)
+        .when(tunnel_up)
         .then(pl.lit("up"))
         .when(tunnel_down)
         .then(pl.lit("down"))
@@ -369,7 +378,12 @@ def _event_columns() -> dict[str, pl.Expr]:
     return {
         "event_class": pl.when(login | logout).then(pl.lit(_AUTH)).otherwise(pl.lit(_SYS)),
         "action": action,
-        "rule_name": pl.when(tunnel_up | tunnel_down)
+        "vendor_action": pl.when(admin_state.is_not_null())
+        .then(pl.lit("administratively ") + admin_state)
+        .otherwise(pl.coalesce(_v("action"), _v("status"))),
+        "rule_name": pl.when(admin_state.is_not_null())
+        .then(_v("cfgobj"))
+        .when(tunnel_up | tunnel_down)
         .then(pl.coalesce(_v("vpntunnel"), _v("tunneltype")))
         .when(link)
         .then(_v("intf"))

@@ -16,6 +16,11 @@
 --   service_stop     ClamAV clamd: down STOPPED ("--- Stopped at"), up STARTED ("+++ Started at").
 --                    Subject = the service (rule_name 'clamd'). A STARTED with no STOPPED before it
 --                    (a boot) is not an outage.
+--   every other format: its normalised state changes, system events with action down/up and the
+--                    object in rule_name (the parsers' rule). Cause: service_stop when the event is
+--                    about an endpoint (host set); vpn_tunnel_down when its vendor action, message or
+--                    object names a tunnel, VPN, IPsec or IKE (not for a user's session: user set);
+--                    else interface_down (administratively when the vendor action says so).
 -- Pairing, per (cause, lower-case device, subject) in time order: an outage starts at the first
 -- down event while up (further downs before an up belong to it) and ends at the LAST up event of
 -- the up-burst that follows: the up events at most $up_burst_s seconds after its first up (the
@@ -42,13 +47,28 @@ WITH kinds(format, message_id, cause, state) AS (
 ),
 changes AS (
     SELECT e.time, e.device, lower(e.device) AS device_key, k.cause, k.state, e.message_id, e.message,
-           e.raw_file, e.raw_line,
+           e.vendor_action, e.raw_file, e.raw_line,
            CASE k.cause WHEN 'vpn_tunnel_down' THEN e.src_ip WHEN 'failover' THEN '' ELSE e.rule_name END
                AS subject
     FROM events e JOIN kinds k ON k.format = e.format AND k.message_id = e.message_id
     WHERE e.org = $org AND e.date BETWEEN $first_date AND $day
       AND e.time >= $window_start AND e.time < $day_end AND e.event_class = 'system'
       AND (k.cause <> 'vpn_tunnel_down' OR e."user" IS NULL OR e."user" = e.src_ip)
+    UNION ALL
+    SELECT * EXCLUDE ("user") FROM (
+        SELECT e.time, e.device, lower(e.device) AS device_key,
+               CASE WHEN e.host IS NOT NULL THEN 'service_stop'
+                    WHEN regexp_matches(lower(concat_ws(' ', e.vendor_action, e.message, e.rule_name)),
+                                        'tunnel|vpn|ipsec|ike') THEN 'vpn_tunnel_down'
+                    ELSE 'interface_down' END AS cause,
+               e.action AS state, e.message_id, e.message, e.vendor_action, e.raw_file, e.raw_line,
+               e.rule_name AS subject, e."user"
+        FROM events e
+        WHERE e.org = $org AND e.date BETWEEN $first_date AND $day
+          AND e.time >= $window_start AND e.time < $day_end AND e.event_class = 'system'
+          AND e.action IN ('down', 'up') AND e.rule_name IS NOT NULL
+          AND e.format NOT IN (SELECT DISTINCT format FROM kinds)
+    ) WHERE cause <> 'vpn_tunnel_down' OR "user" IS NULL
 ),
 runs AS (  -- run = number of the stretch of same-state events this event belongs to
     SELECT *, sum(starts_run::INTEGER) OVER (
@@ -77,7 +97,8 @@ up_bursts AS (
 SELECT d.cause, d.device, d.subject, d.time AS down_at, u.up_at,
        CASE d.cause
            WHEN 'interface_down' THEN 'interface ' || d.subject
-               || CASE d.message_id WHEN '411004' THEN ' administratively down' ELSE ' line protocol down' END
+               || CASE WHEN d.message_id = '411004' OR d.vendor_action ILIKE 'administratively%'
+                       THEN ' administratively down' ELSE ' line protocol down' END
            WHEN 'vpn_tunnel_down' THEN 'site-to-site VPN tunnel to ' || d.subject || ' down'
            WHEN 'failover' THEN 'failover: ' || coalesce(d.message, d.message_id)
            ELSE d.subject || ' stopped'

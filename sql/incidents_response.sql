@@ -109,7 +109,7 @@ interface_state AS (
     FROM incident_members m JOIN alerts_in a USING (alert_id)
     JOIN inc i USING (incident_id)
     JOIN window_events w ON w.rule_name = a.entity AND w.event_class = 'system' AND w.action IN ('up', 'down')
-     AND w.message_id IN ('411001', '411002', '411003', '411004')
+     AND w.host IS NULL  -- a device's own object (interface, tunnel), not an endpoint's service
     WHERE i.domain = 'availability' AND a.entity_type = 'rule_name'
       AND w.time >= i.first_activity AND w.time < $data_end
 ),

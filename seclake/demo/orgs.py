@@ -285,8 +285,8 @@ ORGANISATIONS: tuple[Org, ...] = (
         ),
         vpn_users=3,
         weekday_fw_lines=14000,
-        firewall_format="cisco_asa",
-        av_format="clamav",
+        firewall_format="fortigate",
+        av_format="sophos_av",
     ),
     _org(
         id="thames-accounting",
@@ -320,7 +320,7 @@ ORGANISATIONS: tuple[Org, ...] = (
         vpn_users=4,
         weekday_fw_lines=11000,
         firewall_format="cisco_asa",
-        av_format="clamav",
+        av_format="defender",
     ),
 )
 """The demo organisations, in the order the demo lists them."""

@@ -18,7 +18,8 @@ them.
 | ``link_flap`` | 2nd | ``dmz`` line protocol down/up 5-8 times within 30 min | ``interface`` |
 | ``port_scan`` | 3rd | one address probes 140-400 distinct ports of the web server's public address in 1-4 min | attacker ``src_ip`` |
 | ``malware_quarantined`` | 3rd | a download, then clamd FOUND and clamonacc ``moved to`` on one workstation | ``host`` |
-| ``av_update_failing`` | 3rd | one workstation's freshclam fails every run from the second day on | ``host`` |
+| ``av_update_failing`` | 3rd | one workstation's signature update fails every run from the second day on | ``host`` |
+| ``av_protection_disabled`` | 3rd | a user switches real-time protection off on a workstation; the admin switches it back on 2-5 h later | ``host`` |
 """
 
 from __future__ import annotations
@@ -41,12 +42,14 @@ THRESHOLDS: dict[str, str] = {
     "malware_outbreak": "the first detection (the third host within the hour makes it an outbreak)",
     "interface_outage": "the interface's down message",
     "link_flap": "the interface's first down message",
-    "av_update_failing": "3 consecutive failed freshclam runs on one host",
+    "av_update_failing": "3 consecutive failed signature updates on one host",
+    "av_protection_disabled": "real-time protection switched off and still off 10 minutes later",
 }
 """What ``detectable`` means for each scenario kind."""
 PORT_SCAN_PORTS = 50
 BRUTE_FORCE_FAILURES = 20
 UPDATE_FAILED_RUNS = 3
+PROTECTION_OFF_S = 600
 
 # fmt: off
 TOP_PORTS = (
@@ -364,6 +367,30 @@ def malware_outbreak(org: Org, sid: str, t0: float, rng: random.Random, hosts: l
     )
 
 
+def protection_disabled(org: Org, sid: str, t0: float, rng: random.Random, host: str) -> Scenario:
+    """A user switches the anti-virus real-time protection off on a workstation; the IT admin
+    notices and switches it back on hours later."""
+    user = org.host(host).user
+    back_on = _whole(t0 + rng.uniform(2, 5) * 3600)
+    events = [
+        Event(t0, "av_protection_disabled", {"host": host, "user": user}, sid),
+        Event(back_on, "av_protection_enabled", {"host": host, "user": org.admin}, sid),
+    ]
+    return Scenario(
+        sid,
+        "av_protection_disabled",
+        org,
+        ("av",),
+        {"type": "host", "value": host},
+        (host,),
+        first_activity=t0,
+        detectable=t0 + PROTECTION_OFF_S,
+        resolved=back_on,
+        details={"user": user, "enabled_by": org.admin},
+        events=events,
+    )
+
+
 def malware_spreading(
     org: Org, sid: str, outage_id: str, t0: float, rng: random.Random, host: str
 ) -> tuple[Scenario, Scenario]:
@@ -642,4 +669,9 @@ def plan(orgs: tuple[Org, ...], dates: list[dt.date], seed: int) -> list[Scenari
     r = rng("av-failing")
     stale = r.choice([h for h in candidates if h != victim])
     failing = av_update_failing(third, f"{third.id}/av-update-failing", stale, at(third, 1, 0))
-    return [bruteforce, outage, outbreak, spreading, breach_outage, flap, scan, quarantined, failing]
+    r = rng("protection-off")
+    careless = r.choice([h for h in candidates if h not in (victim, stale)])
+    switched_off = protection_disabled(
+        third, f"{third.id}/protection-disabled", at(third, _day(r, days), r.uniform(10, 14)), r, careless
+    )
+    return [bruteforce, outage, outbreak, spreading, breach_outage, flap, scan, quarantined, failing, switched_off]

@@ -19,6 +19,7 @@ KIND = {
     "port_scan": "scan",
     "malware_quarantined": "malware",
     "av_update_failing": "av_health",
+    "av_protection_disabled": "av_health",
 }
 TIMES = {
     "first_activity": "first_activity",

@@ -272,3 +272,19 @@ def test_demo_writer_lines_parse_back() -> None:
         rows[4], {"event_class": "system", "action": "down", "rule_name": "servers", "device": org.firewall}
     )
     check(rows[5], {"action": "up", "time": utc(2026, 1, 23, 10, 0, 6)})
+
+
+def test_an_interface_status_edit_is_the_administrator_taking_it_down() -> None:
+    event = _one(
+        'date=2024-11-19 time=10:28:33 devname="fw-mfc" logid="0100044547" type="event" subtype="system" '
+        'level="information" logdesc="Object attribute configured" user="netadmin" ui="ssh" action="Edit" '
+        'cfgpath="system.interface" cfgobj="servers" cfgattr="status[up->down]" msg="Edit system.interface servers"'
+    )
+    assert (event["event_class"], event["action"], event["rule_name"]) == ("system", "down", "servers")
+    assert event["vendor_action"] == "administratively down" and event["user"] == "netadmin"
+    other = _one(
+        'date=2024-11-19 time=10:29:00 devname="fw-mfc" logid="0100044547" type="event" subtype="system" '
+        'level="information" user="netadmin" action="Edit" cfgpath="system.interface" cfgobj="servers" '
+        'cfgattr="alias[->srv]"'
+    )
+    assert (other["action"], other["rule_name"], other["vendor_action"]) == ("config_change", None, "Edit")
