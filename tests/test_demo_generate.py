@@ -381,7 +381,9 @@ def test_breach_outage_isolates_the_server_network_during_the_spread(truth: dict
     assert down <= changes[0][0] <= down + dt.timedelta(seconds=5)
     assert up - dt.timedelta(seconds=5) <= changes[-1][0] <= up
     assert _silent(fw, "servers", down, up) == 0
-    assert sum(e["lines"] for e in outage["evidence"]) >= len(changes)  # admin commands too, on some firewalls
+    assert sum(e["lines"] for e in outage["evidence"]) >= len(
+        changes
+    )  # admin commands too, on some firewalls
 
 
 def test_link_flap_bounces_five_times_within_30_minutes(truth: dict, events: dict) -> None:

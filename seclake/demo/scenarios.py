@@ -674,4 +674,15 @@ def plan(orgs: tuple[Org, ...], dates: list[dt.date], seed: int) -> list[Scenari
     switched_off = protection_disabled(
         third, f"{third.id}/protection-disabled", at(third, _day(r, days), r.uniform(10, 14)), r, careless
     )
-    return [bruteforce, outage, outbreak, spreading, breach_outage, flap, scan, quarantined, failing, switched_off]
+    return [
+        bruteforce,
+        outage,
+        outbreak,
+        spreading,
+        breach_outage,
+        flap,
+        scan,
+        quarantined,
+        failing,
+        switched_off,
+    ]
