@@ -8,8 +8,9 @@ Definitions (also in the README's Airflow section):
 
 - **config**: ``$SECLAKE_CONFIG``, else the repository's ``seclake.yaml``; read when a DAG is parsed
   (organisations, lake location) and again by every task (so a task sees the config as it is then).
-- **start date**: ``$SECLAKE_START_DATE`` (``YYYY-MM-DD``), the first day the daily DAG processes
-  and catches up from; required.
+- **start date**: ``schedule.start_date`` in ``seclake.yaml`` (``YYYY-MM-DD``), the first day the
+  daily DAG processes and catches up from; ``$SECLAKE_START_DATE``, when set, overrides it (e.g.
+  ``make airflow`` on the demo); one of the two is required.
 - **run day**: the day a daily run processes: its ``date`` param when given, else the UTC date its
   data interval starts (the run for ``[D 00:00, D+1 00:00) UTC`` processes day D).
 - **day over**: day D is each organisation's own local day D (as for ``seclake run --date D``);
@@ -58,11 +59,14 @@ def config() -> Config:
 
 
 def start_date() -> dt.datetime:
-    """Midnight UTC of ``$SECLAKE_START_DATE``: the first day the daily DAG processes."""
-    text = os.environ.get("SECLAKE_START_DATE")
-    if not text:
-        raise ValueError("set SECLAKE_START_DATE to the first day to process (YYYY-MM-DD)")
-    return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), dt.UTC)
+    """Midnight UTC of the start date (see the module doc): the first day the daily DAG processes."""
+    override = os.environ.get("SECLAKE_START_DATE")
+    day = dt.date.fromisoformat(override) if override else config().schedule.start_date
+    if day is None:
+        raise ValueError(
+            "set schedule.start_date in seclake.yaml (or $SECLAKE_START_DATE) to the first day to process"
+        )
+    return dt.datetime.combine(day, dt.time(), dt.UTC)
 
 
 def _uri(location: str) -> str:

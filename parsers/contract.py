@@ -76,6 +76,11 @@ class LogFormat(Protocol):
     def parse(self, lines: pl.DataFrame, ctx: ParseContext) -> ParseResult: ...
 
 
+HEADER_LINE = "header line (not an event)"
+"""Reason for a format's own header lines (Windows Firewall ``#Version``/``#Fields:``): they are
+quarantined like any line that is not an event, but, like blank lines, they do not count against
+the ingest's quarantine threshold."""
+
 REASON = "reason"
 """Column a parser sets to a text for lines it rejects (null for lines that became events)."""
 

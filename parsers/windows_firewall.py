@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from seclake.parsers.contract import REASON, ParseContext, ParseResult, finish
+from seclake.parsers.contract import HEADER_LINE, REASON, ParseContext, ParseResult, finish
 from seclake.parsers.envelope import localize, range_direction
 from seclake.parsers.kv import integer, lookup, port
 from seclake.schema import EXTRA_PREFIX
@@ -53,7 +53,7 @@ VENDOR = "Microsoft"
 PRODUCT = "Windows Firewall"
 VERSION = "1"
 
-HEADER = "W3C header line"
+HEADER = HEADER_LINE
 BLANK = "blank line"
 NOT_A_RECORD = "not a pfirewall.log record (no leading date and time)"
 

@@ -24,6 +24,7 @@ from rich.text import Text
 from seclake import lake as lake_layout
 from seclake.config import Config, ConfigError, load_config
 from seclake.ingest import IngestResult, ingest
+from seclake.storage import open_lake
 from seclake.tables import PERIODS
 from seclake.views import connect, views
 
@@ -160,8 +161,8 @@ def lake_status(
 ) -> None:
     """List the lake's partitions with their counts and whether the files match their manifest."""
     cfg = _config(config)
-    root = Path(cfg.lake_root)
-    table = Table(title=f"lake {root}", title_justify="left")
+    root = open_lake(cfg)
+    table = Table(title=f"lake {root.url}", title_justify="left")
     for column in (
         "org",
         "source",
@@ -205,7 +206,7 @@ def sql_command(
 ) -> None:
     """DuckDB with a view over every lake table (events, quarantine, manifests, ...)."""
     cfg = _config(config)
-    con = connect(Path(cfg.lake_root))
+    con = connect(open_lake(cfg))
     if query is not None:
         _print_query(con, query)
         return
@@ -303,7 +304,7 @@ def rules_list(config: ConfigOption = None, path: RulesPath = None) -> None:  # 
     rules, problems = load_rules(_rules_root(path))
     counts: dict[str, int] = {}
     try:
-        con = connect(Path(_config(config).lake_root))
+        con = connect(open_lake(_config(config)))
         if "alerts" in views(con):
             counts = dict(con.execute("SELECT rule_id, count(*) FROM alerts GROUP BY 1").fetchall())
     except typer.Exit:
@@ -324,6 +325,32 @@ def rules_list(config: ConfigOption = None, path: RulesPath = None) -> None:  # 
     console.print(table)
     for problem in problems:
         errors.print(f"[red]rule file error[/] {escape(problem)}", highlight=False)
+
+
+@rules_app.command("import-sigma")
+def rules_import_sigma(
+    paths: Annotated[list[Path], typer.Argument(help="Sigma rule files or folders (searched recursively).")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Where to write the rule files (default: rules/sigma/).")
+    ] = None,
+) -> None:
+    """Convert Sigma rules into seclake rule files; report each rule that cannot be converted and why."""
+    from seclake.sigma.convert import DEFAULT_OUT, import_sigma
+
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        errors.print(f"[red]not found:[/] {escape(', '.join(map(str, missing)))}", highlight=False)
+        raise typer.Exit(2)
+    report = import_sigma(paths, out or DEFAULT_OUT)
+    for converted in report.converted:
+        console.print(f"converted {converted.source} -> {converted.rule_id}", markup=False, highlight=False)
+        for note in converted.notes:
+            console.print(f"  note: {note}", markup=False, highlight=False)
+    for rejected in report.rejected:
+        console.print(f"not converted {rejected.source}: {rejected.reason}", markup=False, highlight=False)
+    console.print(
+        f"{len(report.converted)} converted into {out or DEFAULT_OUT}, {len(report.rejected)} not converted"
+    )
 
 
 def run_detect(config: Config, jobs: list[tuple[str, dt.date]]) -> list:

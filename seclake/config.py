@@ -5,18 +5,25 @@ the key and the problem (``organisations[1].sources[0].id: ...``). Organisation 
 become lake path components, so they are restricted to ``[a-z0-9][a-z0-9_-]{0,62}``. Relative
 paths (lake, reports, source paths) are relative to the config file's folder.
 
+``lake`` is a local folder or an object-store URL (``s3://bucket/prefix``, any protocol fsspec
+knows), opened with ``lake_storage_options`` (see ``seclake.storage``; ``${NAME}`` values are read
+from the environment when the lake is opened, never stored); ``reports`` is a local folder.
+``schedule.start_date`` is the first day the daily Airflow DAG processes.
+
 The config path is ``--config``, else ``$SECLAKE_CONFIG``, else ``./seclake.yaml``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import os
 import re
 import zoneinfo
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+import fsspec
 import yaml
 from pydantic import (
     AfterValidator,
@@ -178,9 +185,33 @@ class DowntimeSettings(_Strict):
     """A silence shorter than this is never an outage."""
 
 
+class Schedule(_Strict):
+    start_date: dt.date | None = None
+    """The first day the daily DAG processes and catches up from (YYYY-MM-DD)."""
+
+
+def _known_protocol(location: str) -> str:
+    """A local path, or a URL whose protocol fsspec knows (its package may still need installing)."""
+    if "://" in location and location.split("://", 1)[0] not in fsspec.available_protocols():
+        raise ValueError(f"{location!r}: unknown storage protocol (fsspec knows no such protocol)")
+    return location
+
+
+def _local_folder(location: str) -> str:
+    if "://" in location:
+        raise ValueError(
+            f"{location!r}: reports are written to a local folder (a shared one for many workers)"
+        )
+    return location
+
+
 class Config(_Strict):
-    lake: str = "var/lake"
-    reports: str = "var/reports"
+    lake: Annotated[str, AfterValidator(_known_protocol)] = "var/lake"
+    lake_storage_options: dict[str, Any] = {}
+    """Options of the lake's object store (s3fs: endpoint_url, key, secret, region, ...); ``${NAME}``
+    values come from the environment when the lake is opened."""
+    reports: Annotated[str, AfterValidator(_local_folder)] = "var/reports"
+    schedule: Schedule = Schedule()
     ingest: IngestSettings = IngestSettings()
     intel: Intel = Intel()
     incidents: IncidentSettings = IncidentSettings()
@@ -193,6 +224,12 @@ class Config(_Strict):
     @model_validator(mode="after")
     def _unique_orgs(self) -> Config:
         _refuse_duplicates("organisation", [o.id for o in self.organisations])
+        return self
+
+    @model_validator(mode="after")
+    def _options_need_a_url(self) -> Config:
+        if self.lake_storage_options and "://" not in self.lake:
+            raise ValueError("lake_storage_options apply to an object-store lake (lake: s3://bucket/prefix)")
         return self
 
     def organisation(self, org_id: str) -> Organisation:

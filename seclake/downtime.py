@@ -37,7 +37,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -50,12 +49,13 @@ from seclake.inventory import inventory_tables
 from seclake.lake import new_run_id
 from seclake.schema import EVENT_SCHEMA
 from seclake.sqlfiles import run_sql
+from seclake.storage import Store, open_lake
 from seclake.tables import (
     INCIDENT_SCHEMA,
     NOT_ATTACK_KINDS,
     OUTAGE_SCHEMA,
-    manifest_for,
-    org_day_path,
+    manifest_key,
+    org_day_key,
     write_partition,
 )
 from seclake.views import add_empty_views, connect, sql_literal
@@ -114,16 +114,16 @@ def _create_table(con: duckdb.DuckDBPyConnection, name: str, rows: pa.Table, ext
     con.unregister(f"{name}_rows")
 
 
-def _incident_snapshots(con: duckdb.DuckDBPyConnection, lake: Path, org_id: str) -> bool:
+def _incident_snapshots(con: duckdb.DuckDBPyConnection, lake: Store, org_id: str) -> bool:
     """``incident_snapshots``: the org's incident partitions with their ``date``; False when there are none."""
-    folder = lake / "incidents" / f"org={org_id}"
-    if not any(folder.glob("date=*/*.parquet")):
+    files = f"incidents/org={org_id}/date=*/*.parquet"
+    if not lake.any(files):
         _create_table(con, "incident_snapshots", INCIDENT_SCHEMA.empty_table(), ", NULL::DATE AS date")
         return False
     con.execute(
         "CREATE OR REPLACE TEMP TABLE incident_snapshots AS "
         "SELECT * FROM read_parquet($files, hive_partitioning = true, union_by_name = true)",
-        {"files": str(folder / "date=*" / "*.parquet")},
+        {"files": lake.location(files)},
     )
     return True
 
@@ -156,7 +156,7 @@ def compute_downtime(
     add_empty_views(con, {"events": EVENT_SCHEMA})
     inventory_tables(con, org)
     _create_table(con, "service_addresses", service_addresses(org))
-    incidents_read = _incident_snapshots(con, Path(config.lake_root), org.id)
+    incidents_read = _incident_snapshots(con, open_lake(config), org.id)
     (data_end,) = run_sql(con, "downtime_data_end", **window, min_silence_s=min_silence_s).fetchall()[0]
     result = DowntimeResult(
         org.id, date, "", OUTAGE_SCHEMA.empty_table(), data_end, incidents_read=incidents_read
@@ -194,16 +194,16 @@ def compute_downtime(
 def build_downtime(config: Config, org_id: str, date: dt.date) -> DowntimeResult:
     """Compute and write the downtime partition of one organisation and day; see the module doc."""
     org = config.organisation(org_id)
-    lake = Path(config.lake_root)
+    lake = open_lake(config)
     con = connect(lake)
     try:
         result = compute_downtime(con, config, org, date)
     finally:
         con.close()
     result.run_id = new_run_id()
-    final = org_day_path(lake, "downtime", org.id, date)
-    manifest = manifest_for(lake, "downtime", final, "downtime")
-    write_partition(final, result.outages, result.run_id, manifest, _record(config, result))
+    final = org_day_key("downtime", org.id, date)
+    manifest = manifest_key("downtime", final, "downtime")
+    write_partition(lake, final, result.outages, result.run_id, manifest, _record(config, result))
     return result
 
 

@@ -31,7 +31,8 @@ from seclake.inventory import inventory_tables
 from seclake.lake import new_run_id
 from seclake.schema import EVENT_SCHEMA
 from seclake.sqlfiles import run_sql
-from seclake.tables import INCIDENT_SCHEMA, manifest_for, org_day_path, write_partition
+from seclake.storage import open_lake
+from seclake.tables import INCIDENT_SCHEMA, manifest_key, org_day_key, write_partition
 from seclake.views import add_empty_views, connect
 from seclake.views import views as view_names
 
@@ -215,19 +216,20 @@ def compute_incidents(
 def build_incidents(config: Config, org_id: str, date: dt.date) -> IncidentsResult:
     """Compute and write the incidents snapshot of one organisation and day; see the module doc."""
     org = config.organisation(org_id)
-    lake = Path(config.lake_root)
+    lake = open_lake(config)
     result = IncidentsResult(org.id, date, new_run_id(), INCIDENT_SCHEMA.empty_table())
     con = connect(lake)
     try:
         result.incidents = compute_incidents(con, config, org, date, dt.datetime.now(dt.UTC))
     finally:
         con.close()
-    final = org_day_path(lake, "incidents", org.id, date)
+    final = org_day_key("incidents", org.id, date)
     write_partition(
+        lake,
         final,
         result.incidents,
         result.run_id,
-        manifest_for(lake, "incidents", final, "incidents"),
+        manifest_key("incidents", final, "incidents"),
         {"org": org.id, "date": date.isoformat(), "lookback": config.incidents.lookback},
     )
     return result

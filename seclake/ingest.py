@@ -4,8 +4,9 @@ For each source of the organisation (or the one asked for): find the day's files
 path pattern, sniff the format when it is ``auto``, read each file in bounded chunks
 (``seclake.reader``), parse each chunk (``seclake.parsers``), and stage the chunks as Parquet.
 Then the staged chunks are sorted by time with DuckDB (which spills to disk, so memory stays
-bounded however big the day is) into the partition's file, replaced atomically (``seclake.lake``),
-and the manifest is written last.
+bounded however big the day is) into the partition's file, published atomically to the lake (a
+local folder or an object store: ``seclake.storage``; staging is always on local disk), and the
+manifest is written last.
 
 Nothing is lost: every line read is an event or a quarantined line with a reason, checked for
 every file (lines read = events + quarantined) and recorded in the manifest. A file that cannot be
@@ -29,22 +30,14 @@ import polars as pl
 
 from seclake import __version__
 from seclake.config import Config, Organisation, Source
-from seclake.lake import (
-    TABLES,
-    Partition,
-    commit_file,
-    new_run_id,
-    remove_stale,
-    sha256_file,
-    temporary_sibling,
-    write_json_atomic,
-)
+from seclake.lake import TABLES, Partition, new_run_id, remove_stale
 from seclake.ordered_writer import ROW_GROUP_ROWS, OrderedWriter, parquet_writer
 from seclake.parsers import formats
-from seclake.parsers.contract import ParseContext, ParseResult, reject_all
+from seclake.parsers.contract import HEADER_LINE, ParseContext, ParseResult, reject_all
 from seclake.parsers.sniff import SniffResult, sniff, split_lines
 from seclake.reader import BLANK, FileReader, LineReader, read_head
 from seclake.schema import EVENT_SCHEMA, QUARANTINE_SCHEMA, events_to_arrow, quarantine_to_arrow
+from seclake.storage import Store, open_lake, sha256_file
 
 ProgressCallback = Callable[[str, int], None]
 """Called with (file path, lines just read) as ingest goes."""
@@ -65,6 +58,7 @@ class InputFile:
     events: int = 0
     quarantined: int = 0
     blank: int = 0
+    headers: int = 0
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -96,9 +90,10 @@ class IngestResult:
 
     @property
     def quarantine_share(self) -> float:
-        """Share of non-blank lines that were quarantined."""
-        counted = self.lines_read - sum(i.blank for i in self.inputs)
-        return 0.0 if counted == 0 else (self.quarantined - sum(i.blank for i in self.inputs)) / counted
+        """Share of lines that were quarantined, blank lines and format header lines left out."""
+        expected = sum(i.blank + i.headers for i in self.inputs)
+        counted = self.lines_read - expected
+        return 0.0 if counted == 0 else (self.quarantined - expected) / counted
 
     @property
     def errors(self) -> list[str]:
@@ -122,22 +117,23 @@ def day_files(config: Config, org: Organisation, source: Source, date: dt.date) 
 
 
 class _PartitionFiles:
-    """The new partition files of one run, written beside the old ones under hidden names.
+    """The new partition files of one run, written to local scratch files (``Store.scratch``: beside
+    the old ones under hidden names on a local lake, in the local staging folder otherwise).
 
     Events go through an ``OrderedWriter`` (time order, bounded memory); quarantined lines come in
     file and line order already. Writing runs in a background thread, so the next chunk is parsed
-    while the previous one is written (at most one chunk waits). ``commit`` renames both files over
-    the partition's files.
+    while the previous one is written (at most one chunk waits). ``commit`` publishes both files
+    over the partition's files.
     """
 
-    def __init__(self, lake: Path, partition: Partition, run_id: str) -> None:
-        remove_stale(lake / ".staging", "*")
-        self.staging = lake / ".staging" / run_id
+    def __init__(self, lake: Store, partition: Partition, run_id: str) -> None:
+        remove_stale(lake.staging, "*")
+        self.staging = lake.staging / run_id
         self.staging.mkdir(parents=True)
-        self.final = {table: partition.data_path(lake, table) for table in TABLES}
-        for path in self.final.values():
+        self.final = {table: partition.data_key(table) for table in TABLES}
+        self.temporary = {table: lake.scratch(key, run_id) for table, key in self.final.items()}
+        for path in self.temporary.values():
             remove_stale(path.parent, ".*.tmp*")
-        self.temporary = {table: temporary_sibling(path, run_id) for table, path in self.final.items()}
         self.events = OrderedWriter(self.temporary["events"], self.staging, events_to_arrow, EVENT_SCHEMA)
         self.quarantine = parquet_writer(self.temporary["quarantine"], QUARANTINE_SCHEMA)
         self.quarantine_rows = 0
@@ -161,20 +157,20 @@ class _PartitionFiles:
             self.quarantine.write_table(quarantine_to_arrow(rows), row_group_size=ROW_GROUP_ROWS)
             self.quarantine_rows += rows.height
 
-    def commit(self, lake: Path) -> dict[str, dict]:
-        """Finish both files and rename them into place; return what was written."""
+    def commit(self, lake: Store) -> dict[str, dict]:
+        """Finish both files and publish them into place; return what was written."""
         self._wait()
         rows = {"events": self.events.close(), "quarantine": self.quarantine_rows}
         self.quarantine.close()
         outputs = {}
         for table in TABLES:
-            commit_file(self.temporary[table], self.final[table])
             outputs[table] = {
-                "path": str(self.final[table].relative_to(lake)),
+                "path": self.final[table],
                 "rows": rows[table],
-                "sha256": sha256_file(self.final[table]),
+                "sha256": sha256_file(self.temporary[table]),
                 "sorted_in_stream": self.events.sorted_in_stream if table == "events" else True,
             }
+            lake.publish(self.temporary[table], self.final[table])
         return outputs
 
     def discard(self) -> None:
@@ -305,6 +301,7 @@ def _ingest_file(
         record.blank += int((chunk["problem"] == BLANK).sum())
         for reason, count in result.quarantine.group_by("reason").len().iter_rows():
             reasons[reason] += count
+            record.headers += count if reason == HEADER_LINE else 0
         if progress:
             progress(str(path), chunk.height)
     if plan is None:
@@ -334,7 +331,7 @@ def ingest_source(
         raise KeyError(
             f"source {org.id}/{source.id}: unknown format {source.format!r} (known: {sorted(formats())}, auto)"
         )
-    lake = Path(config.lake_root)
+    lake = open_lake(config)
     partition = Partition(org.id, source.id, date)
     run_id = new_run_id()
     started = time.time()
@@ -356,7 +353,7 @@ def ingest_source(
         written.discard()
     result.seconds = time.time() - started
     result.manifest = _manifest(result, outputs, started)
-    write_json_atomic(partition.manifest_path(lake), result.manifest, run_id)
+    lake.write_json(partition.manifest_key, result.manifest, run_id)
     result.written = True
     return result
 

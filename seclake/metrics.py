@@ -14,7 +14,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -26,15 +25,16 @@ from seclake.inventory import inventory_tables
 from seclake.lake import new_run_id
 from seclake.schema import EVENT_SCHEMA, QUARANTINE_SCHEMA
 from seclake.sqlfiles import run_sql
+from seclake.storage import Store, open_lake
 from seclake.tables import (
     INCIDENT_SCHEMA,
     METRICS_SCHEMA,
     NOT_ATTACK_KINDS,
     OUTAGE_SCHEMA,
     PERIODS,
-    manifest_for,
-    metrics_path,
-    org_day_path,
+    manifest_key,
+    metrics_key,
+    org_day_key,
     write_partition,
 )
 from seclake.views import add_empty_views, connect
@@ -83,10 +83,10 @@ def period_range(period: str, date: dt.date) -> tuple[dt.date, dt.date]:
     raise ValueError(f"unknown period {period!r} (use one of {', '.join(PERIODS)})")
 
 
-def _downtime_measured(lake: Path, org_id: str, period: str, date: dt.date) -> bool:
+def _downtime_measured(lake: Store, org_id: str, period: str, date: dt.date) -> bool:
     first, last = period_range(period, date)
     days = (first + dt.timedelta(days=n) for n in range((min(last, date) - first).days + 1))
-    return any(org_day_path(lake, "downtime", org_id, day).exists() for day in days)
+    return any(lake.exists(org_day_key("downtime", org_id, day)) for day in days)
 
 
 def compute_metrics(
@@ -132,7 +132,7 @@ def compute_metrics(
 def build_metrics(config: Config, org_id: str, date: dt.date) -> MetricsResult:
     """Compute and write the day, week and month metrics rows of ``date``; see the module doc."""
     org = config.organisation(org_id)
-    lake = Path(config.lake_root)
+    lake = open_lake(config)
     run_id = new_run_id()
     con = connect(lake)
     try:
@@ -150,9 +150,9 @@ def build_metrics(config: Config, org_id: str, date: dt.date) -> MetricsResult:
         con.close()
     for period, row in zip(PERIODS, rows, strict=True):
         start = period_range(period, date)[0]
-        final = metrics_path(lake, org.id, period, start)
-        manifest = manifest_for(lake, "metrics", final, "metrics")
+        final = metrics_key(org.id, period, start)
+        manifest = manifest_key("metrics", final, "metrics")
         write_partition(
-            final, row, run_id, manifest, {"org": org.id, "period": period, "as_of": date.isoformat()}
+            lake, final, row, run_id, manifest, {"org": org.id, "period": period, "as_of": date.isoformat()}
         )
     return MetricsResult(org.id, date, run_id, pa.concat_tables(rows))

@@ -1,6 +1,7 @@
 """The derived lake tables (incidents, downtime, metrics): their Arrow schemas and one atomic writer.
 
-Layout (hive partitions; one Parquet file a partition, replaced whole by an atomic rename)::
+Layout (hive partitions; one Parquet file a partition, replaced whole by an atomic publish, see
+``seclake.storage``; ``<lake>`` is a local folder or an object-store URL)::
 
     <lake>/incidents/org=<org>/date=<YYYY-MM-DD>/data.parquet     incidents as known at the end of that day
     <lake>/downtime/org=<org>/date=<YYYY-MM-DD>/data.parquet      outages that touch that (org-local) day
@@ -17,13 +18,12 @@ midnight is one row. Times are UTC; durations are seconds (float64) or minutes w
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from seclake.config import check_id
-from seclake.lake import commit_file, temporary_sibling, write_json_atomic
+from seclake.storage import Store
 
 UTC_TIME = pa.timestamp("us", tz="UTC")
 SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
@@ -174,30 +174,41 @@ METRICS_SCHEMA = pa.schema(
 )
 
 
-def org_day_path(lake: Path, table: str, org: str, date: dt.date) -> Path:
-    """The Parquet file of one org-day partition of a derived table (alerts, incidents, downtime)."""
+def org_day_key(table: str, org: str, date: dt.date) -> str:
+    """The key of one org-day partition file of a derived table (alerts, incidents, downtime)."""
     check_id(org, "organisation id")
-    return lake / table / f"org={org}" / f"date={date.isoformat()}" / "data.parquet"
+    return f"{table}/org={org}/date={date.isoformat()}/data.parquet"
 
 
-def metrics_path(lake: Path, org: str, period: str, start: dt.date) -> Path:
-    """The Parquet file of one org-period row of the metrics table."""
+def metrics_key(org: str, period: str, start: dt.date) -> str:
+    """The key of one org-period row file of the metrics table."""
     check_id(org, "organisation id")
     if period not in PERIODS:
         raise ValueError(f"unknown period {period!r} (use one of {', '.join(PERIODS)})")
-    return (
-        lake / "metrics" / f"org={org}" / f"period={period}" / f"start={start.isoformat()}" / "data.parquet"
-    )
+    return f"metrics/org={org}/period={period}/start={start.isoformat()}/data.parquet"
 
 
-def write_partition(final: Path, table: pa.Table, run_id: str, manifest: Path, record: dict) -> None:
-    """Write ``table`` to ``final`` atomically (zstd), then its manifest ``record``."""
-    temporary = temporary_sibling(final, run_id)
-    pq.write_table(table, temporary, compression="zstd")
-    commit_file(temporary, final)
-    write_json_atomic(manifest, {"run_id": run_id, "rows": table.num_rows, **record}, run_id)
+def manifest_key(step: str, data_key: str, table: str) -> str:
+    """The manifest key of a derived partition: its partition keys below ``manifests/<step>``."""
+    return f"manifests/{step}/{PurePosixPath(data_key).parent.relative_to(table)}/manifest.json"
+
+
+def org_day_path(lake: Path, table: str, org: str, date: dt.date) -> Path:
+    """``org_day_key`` in a lake on local disk."""
+    return lake / org_day_key(table, org, date)
+
+
+def metrics_path(lake: Path, org: str, period: str, start: dt.date) -> Path:
+    """``metrics_key`` in a lake on local disk."""
+    return lake / metrics_key(org, period, start)
 
 
 def manifest_for(lake: Path, step: str, data_file: Path, table: str) -> Path:
-    """The manifest path of a derived partition: its partition keys below ``manifests/<step>``."""
-    return lake / "manifests" / step / data_file.parent.relative_to(lake / table) / "manifest.json"
+    """``manifest_key`` in a lake on local disk, for the partition file ``data_file``."""
+    return lake / manifest_key(step, data_file.relative_to(lake).as_posix(), table)
+
+
+def write_partition(lake: Store, key: str, table: pa.Table, run_id: str, manifest: str, record: dict) -> None:
+    """Write ``table`` at ``key`` atomically (zstd), then its manifest ``record`` at key ``manifest``."""
+    lake.write_parquet(key, table, run_id)
+    lake.write_json(manifest, {"run_id": run_id, "rows": table.num_rows, **record}, run_id)

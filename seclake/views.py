@@ -4,7 +4,8 @@
 (``events``, ``quarantine``, and the tables later steps add) over the hive-partitioned Parquet
 files, plus ``manifests`` over the ingest manifests. ``incidents`` partitions are daily snapshots:
 its view keeps the latest snapshot of each incident. Partition columns (org, source, date) come
-from the paths.
+from the paths. The lake is a local folder or an object-store URL (``seclake.storage``): over an
+object store the connection reads through the lake's fsspec filesystem, registered on it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+
+from seclake.storage import Location, Store, as_store
 
 PARQUET_TABLES: tuple[str, ...] = ("events", "quarantine", "alerts", "incidents", "downtime", "metrics")
 LATEST = {"incidents": " QUALIFY row_number() OVER (PARTITION BY org, incident_id ORDER BY date DESC) = 1"}
@@ -24,23 +27,24 @@ def sql_literal(text: str | Path) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
 
-def table_glob(lake: Path, table: str) -> str:
-    """The glob of every Parquet file of a table."""
-    return str(lake / table / "**" / "*.parquet")
+def table_glob(lake: Store, table: str) -> str:
+    """The glob of every Parquet file of a table, as DuckDB reads it."""
+    return lake.location(f"{table}/**/*.parquet")
 
 
-def connect(lake: Path, *, threads: int = 2) -> duckdb.DuckDBPyConnection:
+def connect(lake: Location, *, threads: int = 2) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection with a view per existing lake table."""
-    con = duckdb.connect(config={"threads": threads})
+    store = as_store(lake)
+    con = store.attach(duckdb.connect(config={"threads": threads}))
     for table in PARQUET_TABLES:
-        if any((lake / table).glob("**/*.parquet")):
+        if store.any(f"{table}/**/*.parquet"):
             con.execute(
-                f"CREATE VIEW {table} AS SELECT * FROM read_parquet({sql_literal(table_glob(lake, table))}, "
+                f"CREATE VIEW {table} AS SELECT * FROM read_parquet({sql_literal(table_glob(store, table))}, "
                 f"hive_partitioning = true, union_by_name = true){LATEST.get(table, '')}"
             )
-    manifests = lake / "manifests" / "ingest"
-    if any(manifests.glob("**/manifest.json")):
-        pattern = sql_literal(manifests / "**" / "manifest.json")
+    manifests = "manifests/ingest/**/manifest.json"
+    if store.any(manifests):
+        pattern = sql_literal(store.location(manifests))
         con.execute(f"CREATE VIEW manifests AS SELECT * FROM read_json_auto({pattern}, union_by_name = true)")
     return con
 

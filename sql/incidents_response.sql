@@ -7,7 +7,8 @@
 -- contained_at  the first of, for security incidents:
 --               'attacker session ended'  an attacker's VPN/remote session ended by an administrator;
 --               'blocked'      the firewall denying an attacker address after it had logged in or
---                              been allowed (first deny after its last success);
+--                              exchanged data (first deny after its last success; a packet log's
+--                              single allowed packet is not an exchange);
 --               'quarantined' / 'cleaned' / 'deleted' / 'blocked by AV'  AV remediation on an infected host;
 --               'isolated'     an administrative shutdown of an interface carrying one of its assets;
 --               else 'last activity': its last hostile activity, once $quiet_s seconds have passed
@@ -69,7 +70,8 @@ lifted AS (
 last_success AS (
     SELECT incident_id, src_ip, max(time) AS time FROM attacker_events
     WHERE (event_class = 'authentication' AND action = 'success')
-       OR (event_class = 'network_activity' AND action = 'allow' AND coalesce(bytes_total, 0) > 0)
+       OR (event_class = 'network_activity' AND action = 'allow' AND coalesce(bytes_total, 0) > 0
+           AND packets IS DISTINCT FROM 1)  -- a packet log's single packet is no exchange of data
     GROUP BY incident_id, src_ip
 ),
 signals AS (

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 import yaml
 
 from seclake.config import ConfigError, check_id, load_config
+from seclake.storage import filesystem_options
 
 
 def _write(tmp_path: Path, data: object) -> Path:
@@ -75,6 +77,20 @@ def test_config_from_environment_variable(tmp_path: Path, monkeypatch: pytest.Mo
             "duplicate organisation ids: ['acme']",
         ),
         (lambda c: c.update(ingest={"quarantine_threshold": 2}), "ingest.quarantine_threshold"),
+        (
+            lambda c: c.update(lake="nosuch://bucket/lake"),
+            "lake: 'nosuch://bucket/lake': unknown storage protocol",
+        ),
+        (
+            lambda c: c.update(lake_storage_options={"endpoint_url": "http://127.0.0.1:9000"}),
+            "lake_storage_options apply to an object-store lake",
+        ),
+        (
+            lambda c: c.update(reports="s3://bucket/reports"),
+            "reports: 's3://bucket/reports': reports are written",
+        ),
+        (lambda c: c.update(schedule={"start_date": "1 March 2026"}), "schedule.start_date: Input should be"),
+        (lambda c: c.update(schedule={"start": "2026-03-01"}), "schedule.start: Extra inputs"),
     ],
 )
 def test_bad_config_names_key_and_problem(tmp_path: Path, change, message: str) -> None:
@@ -84,6 +100,27 @@ def test_bad_config_names_key_and_problem(tmp_path: Path, change, message: str) 
         load_config(_write(tmp_path, data))
     assert message in str(caught.value)
     assert str(tmp_path / "seclake.yaml") in str(caught.value)
+
+
+def test_object_store_lake_schedule_and_secrets_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = {"endpoint_url": "http://127.0.0.1:9000", "secret": "${LAKE_SECRET}", "region": "eu-west-1"}
+    data = {**GOOD, "lake": "s3://bucket/lake/", "lake_storage_options": options}
+    config = load_config(_write(tmp_path, {**data, "schedule": {"start_date": "2026-03-01"}}))
+    assert config.lake_root == "s3://bucket/lake/"
+    assert config.schedule.start_date == dt.date(2026, 3, 1)
+    assert config.lake_storage_options["secret"] == "${LAKE_SECRET}"  # kept as written, never expanded
+    with pytest.raises(ConfigError, match=r"\$\{LAKE_SECRET\} is not set"):
+        filesystem_options(config.lake_root, config.lake_storage_options)
+    monkeypatch.setenv("LAKE_SECRET", "s3cr3t")
+    assert filesystem_options(config.lake_root, config.lake_storage_options) == {
+        "endpoint_url": "http://127.0.0.1:9000",
+        "secret": "s3cr3t",
+        "client_kwargs": {"region_name": "eu-west-1"},
+        "use_listings_cache": False,
+    }
+    assert load_config(_write(tmp_path, GOOD)).schedule.start_date is None
 
 
 def test_missing_and_non_yaml_config(tmp_path: Path) -> None:

@@ -120,7 +120,7 @@ def generate(out_dir: Path, *, seed: int = 7, start: dt.date, days: int = 7, sca
     (root / "intel").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(DEMO_INTEL, root / "intel" / DEMO_INTEL.name)
     config = root / "seclake.yaml"
-    config.write_text(yaml.safe_dump(_config(), sort_keys=False, allow_unicode=True), encoding="utf-8")
+    config.write_text(yaml.safe_dump(_config(start), sort_keys=False, allow_unicode=True), encoding="utf-8")
     truth = root / "ground_truth.json"
     record = _ground_truth(scenarios, evidence, files, seed=seed, start=start, days=days, scale=scale)
     truth.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -213,10 +213,20 @@ def _assets(org: Org) -> list[dict[str, Any]]:
     return [firewall, *hosts]
 
 
-def _config() -> dict[str, Any]:
+def _source_options(source: LogSource) -> dict[str, str]:
+    """What the source's parser needs to know: its writer's ``SOURCE_OPTIONS``, and for a host
+    firewall the host (its log does not name the machine)."""
+    options = dict(getattr(writers()[source.format], "SOURCE_OPTIONS", {}))
+    if source.host is not None:
+        options["host"] = source.host
+    return options
+
+
+def _config(start: dt.date) -> dict[str, Any]:
     return {
         "lake": "lake",
         "reports": "reports",
+        "schedule": {"start_date": start.isoformat()},
         "ingest": {"quarantine_threshold": 0.05, "chunk_mb": 8},
         "intel": {"bad_ips": [f"intel/{DEMO_INTEL.name}"]},
         "organisations": [
@@ -231,6 +241,7 @@ def _config() -> dict[str, Any]:
                         "format": source.format,
                         "path": f"logs/{{org}}/{source.id}/{{date}}.log.gz",
                     }
+                    | ({"options": options} if (options := _source_options(source)) else {})
                     for source in org.sources
                 ],
                 "assets": _assets(org),

@@ -30,7 +30,6 @@ from seclake.demo.events import MONTHS, Event, Line, LocalClock, day_fields, hms
 from seclake.demo.orgs import Host, Org
 
 FORMAT = "iptables"
-SOURCE = "host-fw"
 KINDS = frozenset({"conn", "deny"})
 """Neutral event kinds this writer renders (the generator routes events by kind)."""
 

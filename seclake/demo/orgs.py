@@ -1,6 +1,6 @@
 """The demo organisations: who they are, their firewall, servers, workstations and users.
 
-Three small organisations in different regions and timezones, each with the same shape of
+Four small organisations in different regions and timezones, each with the same shape of
 network (so the background and scenarios can be written once):
 
 - ``outside`` (security 0): the internet link; the firewall's own public address does PAT for
@@ -253,6 +253,7 @@ ORGANISATIONS: tuple[Org, ...] = (
         weekday_fw_lines=17000,
         firewall_format="cisco_asa",
         av_format="clamav",
+        host_firewalls=(("web01", "iptables"),),
     ),
     _org(
         id="merlion-clinic",
@@ -319,8 +320,37 @@ ORGANISATIONS: tuple[Org, ...] = (
         ),
         vpn_users=4,
         weekday_fw_lines=11000,
-        firewall_format="cisco_asa",
+        firewall_format="panos",
         av_format="defender",
+        host_firewalls=(("fs01", "windows_firewall"),),
+    ),
+    _org(
+        id="harbour-dental",
+        name="Harbour Dental Ltd",
+        region="NZ",
+        timezone="Pacific/Auckland",
+        domain="harbourdental.local",
+        firewall="fw-hbd",
+        prefix="10.40",
+        dmz="172.16.40",
+        public=("202.36.75.10", "202.36.75.11", "202.36.75.12"),
+        departments=(("it", 1), ("rcp", 3), ("dent", 6)),
+        users=(
+            "aroha.ngata",
+            "liam.walker",
+            "mere.tipene",
+            "oliver.brown",
+            "ana.fifita",
+            "jack.wilson",
+            "hana.parata",
+            "noah.smith",
+            "sione.taufa",
+            "emma.clark",
+        ),
+        vpn_users=2,
+        weekday_fw_lines=6000,
+        firewall_format="pfsense_filterlog",
+        av_format="clamav",
     ),
 )
 """The demo organisations, in the order the demo lists them."""

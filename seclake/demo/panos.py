@@ -36,7 +36,6 @@ from seclake.demo.events import MONTHS, Event, Line, LocalClock
 from seclake.demo.orgs import Org
 
 FORMAT = "panos"
-SOURCE = "fw"
 KINDS = frozenset(
     {
         "conn",

@@ -33,9 +33,10 @@ from seclake.demo.events import MONTHS, Event, Line, LocalClock
 from seclake.demo.orgs import Org
 
 FORMAT = "pfsense_filterlog"
-SOURCE = "fw"
 KINDS = frozenset({"conn", "deny", "acl_log", "shun_drop", "link"})
 """Neutral event kinds this writer renders (the generator routes events by kind)."""
+SOURCE_OPTIONS = {"wan_interfaces": "igb0"}
+"""Source options the parser needs for these lines (``outside`` is written as ``igb0``)."""
 
 PRI_FILTERLOG = 134
 PRI_KERNEL = 6

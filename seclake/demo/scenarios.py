@@ -16,7 +16,7 @@ them.
 | ``malware_spreading`` | 2nd | signature FOUND on a workstation, removal fails, SMB (445) burst to the file server, same signature on the file server 20-60 min later, admin shuts the ``servers`` interface, both hosts cleaned, interface back up | ``host`` |
 | ``interface_outage`` (breach) | 2nd | the ``servers`` interface administratively down during that incident | ``interface`` |
 | ``link_flap`` | 2nd | ``dmz`` line protocol down/up 5-8 times within 30 min | ``interface`` |
-| ``port_scan`` | 3rd | one address probes 140-400 distinct ports of the web server's public address in 1-4 min | attacker ``src_ip`` |
+| ``port_scan`` | 3rd, 4th | one address probes 140-400 distinct ports of the web server's public address in 1-4 min | attacker ``src_ip`` |
 | ``malware_quarantined`` | 3rd | a download, then clamd FOUND and clamonacc ``moved to`` on one workstation | ``host`` |
 | ``av_update_failing`` | 3rd | one workstation's signature update fails every run from the second day on | ``host`` |
 | ``av_protection_disabled`` | 3rd | a user switches real-time protection off on a workstation; the admin switches it back on 2-5 h later | ``host`` |
@@ -612,9 +612,9 @@ def _day(rng: random.Random, count: int, avoid: int | None = None) -> int:
 
 def plan(orgs: tuple[Org, ...], dates: list[dt.date], seed: int) -> list[Scenario]:
     """Every labelled scenario of the period, at seeded days and local hours (see module doc)."""
-    if len(orgs) < 3 or len(dates) < 2:
-        raise ValueError("the demo scenarios need 3 organisations and at least 2 days")
-    first, second, third = orgs[:3]
+    if len(orgs) < 4 or len(dates) < 2:
+        raise ValueError("the demo scenarios need 4 organisations and at least 2 days")
+    first, second, third, fourth = orgs[:4]
     days = len(dates)
 
     def at(org: Org, day: int, hour: float) -> float:
@@ -660,6 +660,8 @@ def plan(orgs: tuple[Org, ...], dates: list[dt.date], seed: int) -> list[Scenari
 
     r = rng("scan")
     scan = port_scan(third, f"{third.id}/port-scan", at(third, _day(r, days), r.uniform(20, 23.2)), r)
+    r = rng("scan-2")
+    second_scan = port_scan(fourth, f"{fourth.id}/port-scan", at(fourth, _day(r, days), r.uniform(1, 5)), r)
     r = rng("quarantine")
     candidates = [h.name for h in third.workstations if h.name != third.admin_host]
     victim = r.choice(candidates)
@@ -685,4 +687,5 @@ def plan(orgs: tuple[Org, ...], dates: list[dt.date], seed: int) -> list[Scenari
         quarantined,
         failing,
         switched_off,
+        second_scan,
     ]

@@ -31,7 +31,6 @@ from seclake.demo.events import Event, Line, LocalClock
 from seclake.demo.orgs import Host, Org
 
 FORMAT = "windows_firewall"
-SOURCE = "host-fw"
 KINDS = frozenset({"conn", "deny"})
 """Neutral event kinds this writer renders (the generator routes events by kind)."""
 

@@ -8,7 +8,7 @@ already alerted on the same entity within its window before (suppression across 
 
 A rule that fails — bad SQL, a runtime error, or running past the per-rule time limit — is
 reported and the others still run. Alerts are written to
-``alerts/org=<org>/date=<day>/data.parquet`` atomically, with a manifest at
+``alerts/org=<org>/date=<day>/data.parquet`` in the lake (``seclake.storage``) atomically, with a manifest at
 ``manifests/detect/org=<org>/date=<day>/manifest.json`` (rules run, alerts and seconds per rule,
 failures).
 """
@@ -25,13 +25,14 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from seclake.config import Config, check_id
+from seclake.config import Config
 from seclake.detection.rule import Rule, RuleError, load_rule, rule_files
 from seclake.detection.sandbox import cache_small_classes, in_interval, open_sandbox, window_events
 from seclake.detection.threshold import EVIDENCE_LIMIT, threshold_sql
-from seclake.lake import commit_file, new_run_id, temporary_sibling, write_json_atomic
+from seclake.lake import new_run_id
+from seclake.storage import Store, open_lake
+from seclake.tables import manifest_key, org_day_key
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 RULE_TIME_LIMIT_S = 60.0
@@ -187,12 +188,12 @@ def day_bounds(date: dt.date, timezone: str) -> tuple[dt.datetime, dt.datetime]:
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
-def _previous_alerts(lake: Path, org: str, date: dt.date, days: int) -> list[dict]:
+def _previous_alerts(lake: Store, org: str, date: dt.date, days: int) -> list[dict]:
     rows = []
     for back in range(1, days + 1):
-        path = alerts_path(lake, org, date - dt.timedelta(days=back))
-        if path.exists():
-            rows += pq.read_table(path, columns=["rule_id", "entity", "last_seen"]).to_pylist()
+        key = org_day_key("alerts", org, date - dt.timedelta(days=back))
+        if lake.exists(key):
+            rows += lake.read_parquet(key, columns=["rule_id", "entity", "last_seen"]).to_pylist()
     return rows
 
 
@@ -216,20 +217,14 @@ def _suppress(
 
 
 def alerts_path(lake: Path, org: str, date: dt.date) -> Path:
-    """The alerts partition file of an organisation and day."""
-    return (
-        lake
-        / "alerts"
-        / f"org={check_id(org, 'organisation id')}"
-        / f"date={date.isoformat()}"
-        / "data.parquet"
-    )
+    """The alerts partition file of an organisation and day in a lake on local disk."""
+    return lake / org_day_key("alerts", org, date)
 
 
 def detect(config: Config, org_id: str, date: dt.date, rules_dir: Path = RULES_DIR) -> DetectResult:
     """Run every enabled rule for an organisation and day; write the alerts partition; see the module doc."""
     org = config.organisation(org_id)
-    lake = Path(config.lake_root)
+    lake = open_lake(config)
     rules, problems = load_rules(rules_dir)
     rules = [(path, rule) for path, rule in rules if rule.enabled]
     day_start, day_end = day_bounds(date, org.timezone)
@@ -265,21 +260,11 @@ def detect(config: Config, org_id: str, date: dt.date, rules_dir: Path = RULES_D
     return result
 
 
-def _write(lake: Path, result: DetectResult) -> None:
-    final = alerts_path(lake, result.org, result.date)
-    temporary = temporary_sibling(final, result.run_id)
-    pq.write_table(result.alerts, temporary, compression="zstd")
-    commit_file(temporary, final)
-    manifest = (
-        lake
-        / "manifests"
-        / "detect"
-        / f"org={result.org}"
-        / f"date={result.date.isoformat()}"
-        / "manifest.json"
-    )
-    write_json_atomic(
-        manifest,
+def _write(lake: Store, result: DetectResult) -> None:
+    final = org_day_key("alerts", result.org, result.date)
+    lake.write_parquet(final, result.alerts, result.run_id)
+    lake.write_json(
+        manifest_key("detect", final, "alerts"),
         {
             "org": result.org,
             "date": result.date.isoformat(),

@@ -103,6 +103,13 @@ class Case(_Strict):
     expect: Expect
 
 
+class SigmaOrigin(_Strict):
+    """Where an imported rule came from (``seclake rules import-sigma``); author and references are the rule's own."""
+
+    id: str = Field(description="the Sigma rule's id (a UUID)")
+    file: str = Field(description="the Sigma file it was converted from")
+
+
 class Rule(_Strict):
     id: Annotated[str, AfterValidator(_check_rule_id)]
     title: str = Field(min_length=5)
@@ -124,6 +131,7 @@ class Rule(_Strict):
     sql: str | None = None
     threshold: Threshold | None = None
     tests: list[Case] = []
+    sigma: SigmaOrigin | None = None
 
     @model_validator(mode="after")
     def _one_body(self) -> Rule:

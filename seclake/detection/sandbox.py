@@ -7,7 +7,11 @@
 - macros ``ip4_to_int(ip)``, ``in_cidr(ip, cidr)`` (IPv4), ``is_private_ip(ip)`` (IPv4 and IPv6);
 - the session time zone set to the organisation's, so ``hour(time)`` is the local hour.
 Then file access is limited to the organisation's ``events`` and ``alerts`` folders, and the
-configuration is locked so a rule cannot lift it. ``events`` itself is a view the engine points
+configuration is locked so a rule cannot lift it. On an object-store lake the folders are the
+``s3://.../events/org=<org>/`` and ``alerts/org=<org>/`` prefixes, read through the lake's fsspec
+filesystem registered on the connection: ``enable_external_access = false`` with
+``allowed_directories`` applies to registered filesystems as to local files (a rule can read those
+two prefixes and nothing else, local or remote). ``events`` itself is a view the engine points
 at each rule's window and event classes (its ``reads``) with ``window_events``.
 """
 
@@ -21,6 +25,7 @@ import pyarrow as pa
 
 from seclake.config import Config, Organisation
 from seclake.schema import EVENT_COLUMN_NAMES, EVENT_SCHEMA
+from seclake.storage import open_lake
 from seclake.views import sql_literal
 
 MEMORY_LIMIT = "2GB"
@@ -97,9 +102,11 @@ def open_sandbox(
         con.unregister("_case_events")
     else:
         assert config is not None and org is not None
-        folder = Path(config.lake_root) / "events" / f"org={org.id}"
-        if any(folder.glob("**/*.parquet")):
-            pattern = sql_literal(folder / "**" / "*.parquet")
+        lake = open_lake(config)
+        lake.attach(con)
+        folder = f"events/org={org.id}"
+        if lake.any(f"{folder}/**/*.parquet"):
+            pattern = sql_literal(lake.location(f"{folder}/**/*.parquet"))
             con.execute(
                 f"CREATE VIEW org_events AS SELECT {columns} FROM read_parquet({pattern}, hive_partitioning = false)"
             )
@@ -107,7 +114,7 @@ def open_sandbox(
             con.register("_empty", empty_events())
             con.execute(f"CREATE TABLE org_events AS SELECT {columns} FROM _empty")
             con.unregister("_empty")
-        allowed = [str(folder) + "/", str(Path(config.lake_root) / "alerts" / f"org={org.id}") + "/"]
+        allowed = [lake.location(folder) + "/", lake.location(f"alerts/org={org.id}") + "/"]
     con.register("_assets", assets_table(org) if org else assets_table(Organisation(id="test", name="test")))
     con.execute("CREATE TABLE assets AS SELECT * FROM _assets")
     con.unregister("_assets")

@@ -11,7 +11,9 @@ Entry points (called by ``seclake report``, ``seclake run`` and the Airflow DAG)
 
 The flow: ``data`` reads the lake, ``content`` builds what the report says (``summary``,
 ``recommend``), ``charts`` draws it and ``render`` writes it out. Paths are built only from
-validated organisation ids, period names and dates, never from log content.
+validated organisation ids, period names and dates, never from log content. The lake may be an
+object store (``seclake.storage``); the reports folder is always on local disk (``reports`` in the
+config; a folder every worker shares when Airflow runs on several).
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seclake.config import Config, check_id
-from seclake.lake import commit_file, new_run_id, temporary_sibling
+from seclake.lake import new_run_id
 from seclake.report.content import build_report
 from seclake.report.data import Period, load_report_data, metrics_rows
 from seclake.report.render import IndexEntry, render_html, render_index, render_json, render_markdown
+from seclake.storage import commit_file, open_lake, temporary_sibling
 from seclake.views import connect
 
 __all__ = ["ReportFiles", "write_index", "write_report"]
@@ -87,7 +90,7 @@ def write_index(config: Config, *, now: dt.datetime | None = None) -> Path:
     """Write ``<reports>/index.html`` over every organisation of the config; return its path."""
     root = Path(config.reports_root)
     now = now or dt.datetime.now(dt.UTC)
-    con = connect(Path(config.lake_root))
+    con = connect(open_lake(config))
     try:
         latest = {
             org.id: metrics_rows(con, org.id, "week", dt.date.min, dt.date.max)

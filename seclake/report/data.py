@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -33,6 +32,7 @@ from seclake.benchmarks import Benchmark, benchmarks_path, load_benchmarks
 from seclake.config import Config, Organisation
 from seclake.metrics import period_range
 from seclake.sqlfiles import sql_text
+from seclake.storage import open_lake
 from seclake.views import connect, views
 
 TREND_PERIODS = {"day": 14, "week": 8, "month": 6}
@@ -159,7 +159,7 @@ def load_report_data(
     org = config.organisation(org_id)
     period = Period.containing(kind, day)
     start_utc, end_utc = period.utc_bounds(org.timezone)
-    con = connect(Path(config.lake_root))
+    con = connect(open_lake(config))
     try:
         trend = metrics_rows(con, org.id, kind, period.back(TREND_PERIODS[kind] - 1).start, period.start)
         by_start = {row["start"]: row for row in trend}

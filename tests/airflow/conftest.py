@@ -1,8 +1,8 @@
 """Fixtures for the Airflow DAG tests: an Airflow home in a tmp dir, a small demo, the parsed DagBag.
 
 Airflow reads its configuration when it is first imported, so ``airflow_home`` sets the
-environment (AIRFLOW_HOME, the project's dags folder, examples off, SECLAKE_CONFIG,
-SECLAKE_START_DATE) before anything imports it, and creates the metadata database once per session
+environment (AIRFLOW_HOME, the project's dags folder, examples off, SECLAKE_CONFIG) before
+anything imports it, and creates the metadata database once per session
 (``dag.test()`` needs it). The tests skip, saying why, when Airflow is not installed
 (``pip install -e '.[airflow]'``).
 """
@@ -38,7 +38,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @dataclass
 class AirflowDemo:
     """A small generated demo with a second config (``seclake-airflow.yaml``) whose lake and reports
-    are separate folders, so the CLI and the DAG read the same raw files into two lakes."""
+    are separate folders, so the CLI and the DAG read the same raw files into two lakes; it starts
+    the schedule on the demo's first day (``schedule.start_date``)."""
 
     demo: DemoSet
     cli_config: Path
@@ -54,7 +55,7 @@ def airflow_demo(tmp_path_factory: pytest.TempPathFactory) -> AirflowDemo:
     demo = generate(tmp_path_factory.mktemp("demo"), seed=7, start=DEMO_START, days=DEMO_DAYS, scale=0.1)
     document = yaml.safe_load(demo.config.read_text(encoding="utf-8"))
     dag_config = demo.root / "seclake-airflow.yaml"
-    document.update(lake="lake-airflow", reports="reports-airflow")
+    document.update(lake="lake-airflow", reports="reports-airflow", schedule={"start_date": DEMO_START})
     dag_config.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     return AirflowDemo(demo, demo.config, dag_config)
 
@@ -67,8 +68,8 @@ def airflow_home(tmp_path_factory: pytest.TempPathFactory, airflow_demo: Airflow
         AIRFLOW__CORE__DAGS_FOLDER=str(DAGS),
         AIRFLOW__CORE__LOAD_EXAMPLES="False",
         SECLAKE_CONFIG=str(airflow_demo.dag_config),
-        SECLAKE_START_DATE=DEMO_START.isoformat(),
     )
+    os.environ.pop("SECLAKE_START_DATE", None)
     from airflow.utils import db
 
     db.resetdb()

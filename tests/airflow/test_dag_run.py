@@ -22,6 +22,7 @@ import pytest
 from typer.testing import CliRunner
 
 from seclake.cli import app
+from seclake.demo.orgs import ORGANISATIONS
 from tests.airflow.conftest import DEMO_START, AirflowDemo, parse_dags
 
 pytestmark = pytest.mark.slow
@@ -85,7 +86,7 @@ def dag_run(dagbag, cli_run: Path):
     periodic = dagbag.get_dag("seclake_periodic").test(run_conf={"date": DAY.isoformat()}, logical_date=None)
     assert periodic.state == "success"
     assert sorted(ti.map_index for ti in periodic.get_task_instances() if ti.task_id == "report") == list(
-        range(6)  # 3 organisations x week, month
+        range(2 * len(ORGANISATIONS))  # every organisation x week, month
     )
     return daily
 
@@ -100,9 +101,10 @@ def _states(run) -> dict[str, list[str]]:
 def test_the_dag_runs_every_step_for_every_organisation(dag_run, airflow_demo: AirflowDemo) -> None:
     assert dag_run.state == "success"
     states = _states(dag_run)
-    for org in airflow_demo.demo.orgs:
+    for org in ORGANISATIONS:
         for step in STEPS:
-            assert states[f"{org}.{step}"] == ["success"] * (2 if step == "ingest" else 1), (org, step)
+            expected = ["success"] * (len(org.sources) if step == "ingest" else 1)  # ingest: one per source
+            assert states[f"{org.id}.{step}"] == expected, (org.id, step)
     assert states["index"] == ["success"] and states["every_org_succeeded"] == ["success"]
 
 
@@ -115,10 +117,9 @@ def test_the_dag_writes_what_seclake_run_writes(dag_run, cli_run: Path) -> None:
     dag = {**_prefixed(cli_run / "lake-airflow", "lake"), **_prefixed(cli_run / "reports-airflow", "reports")}
     tables = {name.split("/")[1] for name in cli if name.startswith("lake/")}
     assert tables == {"events", "quarantine", "alerts", "incidents", "downtime", "metrics", "manifests"}
-    assert sum(n.startswith("lake/events/") for n in cli) == 6  # 3 organisations x 2 sources
-    assert (
-        sum(n.startswith("reports/") and n.endswith(".html") for n in cli) == 10
-    )  # 3 x day, week, month + index
+    assert sum(n.startswith("lake/events/") for n in cli) == sum(len(o.sources) for o in ORGANISATIONS)
+    reports = sum(n.startswith("reports/") and n.endswith(".html") for n in cli)
+    assert reports == 3 * len(ORGANISATIONS) + 1  # day, week, month each + index
     assert sorted(dag) == sorted(cli)
     for name, path in cli.items():
         assert _content(dag[name]) == _content(path), name
@@ -140,11 +141,15 @@ def test_a_failing_organisation_does_not_stop_the_others(dag_run, airflow_demo: 
     )
     states = _states(run)
     assert run.state == "failed"
-    assert sorted(states[f"{broken_org}.ingest"]) == ["failed", "success"]
+    sources = {org.id: len(org.sources) for org in ORGANISATIONS}
+    assert sorted(states[f"{broken_org}.ingest"]) == ["failed"] + ["success"] * (sources[broken_org] - 1)
     for step in STEPS[2:]:
         assert states[f"{broken_org}.{step}"] == ["upstream_failed"], step
     for org in other_orgs:
-        assert all(states[f"{org}.{step}"] == ["success"] * (2 if step == "ingest" else 1) for step in STEPS)
+        assert all(
+            states[f"{org}.{step}"] == ["success"] * (sources[org] if step == "ingest" else 1)
+            for step in STEPS
+        )
         lake = airflow_demo.demo.root / "lake-airflow"
         assert (lake / "downtime" / f"org={org}" / f"date={NEXT_DAY}" / "data.parquet").exists()
         assert (airflow_demo.demo.root / "reports-airflow" / org / f"day-{NEXT_DAY}.html").exists()

@@ -126,3 +126,16 @@ def test_ingest_fails_with_the_reason_retried_only_when_files_may_still_arrive(
     (two_zones / "logs" / "hanoi" / "fw" / "2026-11-10.log").write_text("junk\n" * 20, encoding="utf-8")
     with pytest.raises(steps.AirflowFailException, match=r"100.0% of lines quarantined \(threshold 5%\)"):
         steps.ingest("hanoi", "fw", "2026-11-10")
+
+
+def test_start_date_comes_from_the_config_and_the_environment_overrides_it(
+    steps, two_zones: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = two_zones / "seclake.yaml"
+    monkeypatch.delenv("SECLAKE_START_DATE", raising=False)
+    with pytest.raises(ValueError, match=r"set schedule.start_date in seclake.yaml"):
+        steps.start_date()
+    config.write_text(config.read_text(encoding="utf-8") + "schedule: {start_date: 2026-03-01}\n")
+    assert steps.start_date() == dt.datetime(2026, 3, 1, tzinfo=UTC)
+    monkeypatch.setenv("SECLAKE_START_DATE", "2026-02-15")
+    assert steps.start_date() == dt.datetime(2026, 2, 15, tzinfo=UTC)
