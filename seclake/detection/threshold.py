@@ -27,6 +27,39 @@ def _reachable(measure: str, op: str, value: int) -> str:
     return f"{measure} >= {value}" if op == "=" else "true"  # '<' and '<=': every group can
 
 
+def episodes_sql(group_by: list[str], span: str, condition: str, events: str) -> str:
+    """The CTEs from ``measured`` (one row per event: group columns, time, raw_file, raw_line,
+    measure, span_start) to ``spans`` (one row per episode with its evidence from ``events``):
+    hits are rows where ``condition`` holds; hits of a group at most ``span`` apart are one episode
+    (see the module docstring). Shared by ``threshold:`` rules and imported Sigma correlations."""
+    groups = ", ".join(group_by)
+    return f"""hits AS (
+    SELECT * FROM measured WHERE {condition}
+),
+numbered AS (
+    SELECT *, sum(starts_episode) OVER (PARTITION BY {groups} ORDER BY time, raw_file, raw_line) AS episode
+    FROM (
+        SELECT *, CASE WHEN time - lag(time) OVER (PARTITION BY {groups} ORDER BY time, raw_file, raw_line) <= {span}
+                       THEN 0 ELSE 1 END AS starts_episode
+        FROM hits
+    )
+),
+episodes AS (
+    SELECT {groups}, episode, min(span_start) AS first_seen, min(time) AS detected_at,
+           max(time) AS last_hit, max(measure) AS count
+    FROM numbered GROUP BY ALL
+),
+spans AS (
+    SELECT {", ".join(f"e.{c}" for c in group_by)}, e.episode, e.first_seen, e.detected_at, e.count,
+           max(m.time) AS last_seen,
+           list({{'raw_file': m.raw_file, 'raw_line': m.raw_line}} ORDER BY m.time, m.raw_file, m.raw_line) AS evidence
+    FROM episodes e
+    JOIN {events} m ON {" AND ".join(f"m.{c} = e.{c}" for c in group_by)}
+         AND m.time >= e.first_seen AND m.time <= e.last_hit + {span}
+    GROUP BY ALL
+)"""
+
+
 def threshold_sql(threshold: Threshold, entity: str, evidence_limit: int = EVIDENCE_LIMIT) -> str:
     """The SELECT that turns the view ``events`` into alert rows for this threshold."""
     groups = ", ".join(threshold.group_by)
@@ -53,31 +86,7 @@ measured AS (
     FROM matched
     WINDOW span AS (PARTITION BY {groups} ORDER BY time RANGE BETWEEN {span} PRECEDING AND CURRENT ROW)
 ),
-hits AS (
-    SELECT * FROM measured WHERE measure {threshold.op} {threshold.value}
-),
-numbered AS (
-    SELECT *, sum(starts_episode) OVER (PARTITION BY {groups} ORDER BY time, raw_file, raw_line) AS episode
-    FROM (
-        SELECT *, CASE WHEN time - lag(time) OVER (PARTITION BY {groups} ORDER BY time, raw_file, raw_line) <= {span}
-                       THEN 0 ELSE 1 END AS starts_episode
-        FROM hits
-    )
-),
-episodes AS (
-    SELECT {groups}, episode, min(span_start) AS first_seen, min(time) AS detected_at,
-           max(time) AS last_hit, max(measure) AS count
-    FROM numbered GROUP BY ALL
-),
-spans AS (
-    SELECT {", ".join(f"e.{c}" for c in threshold.group_by)}, e.episode, e.first_seen, e.detected_at, e.count,
-           max(m.time) AS last_seen,
-           list({{'raw_file': m.raw_file, 'raw_line': m.raw_line}} ORDER BY m.time, m.raw_file, m.raw_line) AS evidence
-    FROM episodes e
-    JOIN matched m ON {" AND ".join(f"m.{c} = e.{c}" for c in threshold.group_by)}
-         AND m.time >= e.first_seen AND m.time <= e.last_hit + {span}
-    GROUP BY ALL
-)
+{episodes_sql(threshold.group_by, span, f"measure {threshold.op} {threshold.value}", "matched")}
 SELECT {entity}::VARCHAR AS entity, first_seen, detected_at, last_seen, count,
        format('{{}} {measured} within {threshold.within} (threshold {threshold.op} {threshold.value})', count) AS summary,
        evidence[1:{evidence_limit}] AS evidence

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from seclake.detection.threshold import EVIDENCE_LIMIT
+from seclake.detection.threshold import EVIDENCE_LIMIT, episodes_sql
 
 Measure = Literal["count", "distinct", "temporal", "ordered"]
 OPERATORS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<=", "eq": "=", "neq": "<>"}
@@ -109,34 +109,10 @@ WITH matched AS (
     {_matched(c)}
 ),
 {_measured(c, groups, span)},
-hits AS (
-    SELECT * FROM measured WHERE {condition}
-),
-numbered AS (
-    SELECT *, sum(starts_episode) OVER (PARTITION BY {groups} ORDER BY time, raw_file, raw_line) AS episode
-    FROM (
-        SELECT *, CASE WHEN time - lag(time) OVER (PARTITION BY {groups} ORDER BY time, raw_file, raw_line) <= {span}
-                       THEN 0 ELSE 1 END AS starts_episode
-        FROM hits
-    )
-),
-episodes AS (
-    SELECT {groups}, episode, min(span_start) AS first_seen, min(time) AS detected_at,
-           max(time) AS last_hit, max(measure) AS count
-    FROM numbered GROUP BY ALL
-),
 contributing AS (
     SELECT DISTINCT {groups}, time, raw_file, raw_line FROM matched
 ),
-spans AS (
-    SELECT {", ".join(f"e.{g}" for g in c.group_by)}, e.episode, e.first_seen, e.detected_at, e.count,
-           max(m.time) AS last_seen,
-           list({{'raw_file': m.raw_file, 'raw_line': m.raw_line}} ORDER BY m.time, m.raw_file, m.raw_line) AS evidence
-    FROM episodes e
-    JOIN contributing m ON {" AND ".join(f"m.{g} = e.{g}" for g in c.group_by)}
-         AND m.time >= e.first_seen AND m.time <= e.last_hit + {span}
-    GROUP BY ALL
-)
+{episodes_sql(c.group_by, span, condition, "contributing")}
 SELECT {entity}::VARCHAR AS entity, first_seen, detected_at, last_seen, count,
        format('{{}} {unit[c.measure]} within {c.timespan} ({described})', count) AS summary,
        evidence[1:{evidence_limit}] AS evidence
