@@ -437,7 +437,7 @@ def import_sigma(paths: list[Path], out_dir: Path = DEFAULT_OUT, root: Path | No
     """
     if root is None and paths:
         root = Path(os.path.commonpath([p.resolve().parent for p in paths]))
-    report = convert([p.resolve() for p in paths], root=root)
+    report = convert([p.resolve() for p in paths], root=root.resolve() if root else None)
     out_dir.mkdir(parents=True, exist_ok=True)
     for converted in report.converted:
         target = out_dir / f"{converted.rule_id}.yml"
