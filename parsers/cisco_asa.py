@@ -136,7 +136,7 @@ from collections.abc import Callable
 import polars as pl
 import polars.selectors as cs
 
-from seclake.parsers.contract import REASON, ParseContext, ParseResult, finish
+from seclake.parsers.contract import REASON, ParseContext, ParseResult, finish, parsed_columns
 from seclake.parsers.envelope import (
     ENVELOPE,
     any_time,
@@ -145,7 +145,7 @@ from seclake.parsers.envelope import (
     range_direction,
     syslog_severity,
 )
-from seclake.schema import EVENT_COLUMN_NAMES, EXTRA_PREFIX
+from seclake.schema import EXTRA_PREFIX
 
 NAME = "cisco_asa"
 VENDOR = "Cisco"
@@ -640,8 +640,9 @@ def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
     parts = [_without_empty_extras(part) for part in pl.collect_all(plans, engine="in-memory")]
     parts.append(tagged.filter(pl.col("_family").is_null()))
     frame = pl.concat(parts, how="diagonal_relaxed")
-    keep = [c for c in frame.columns if c in EVENT_COLUMN_NAMES or c == REASON or c.startswith(EXTRA_PREFIX)]
-    return finish(frame.select(keep), ctx, format_name=NAME, vendor=VENDOR, product=pl.col("product"))
+    return finish(
+        frame.select(parsed_columns(frame)), ctx, format_name=NAME, vendor=VENDOR, product=pl.col("product")
+    )
 
 
 # ---- header ------------------------------------------------------------------------------------

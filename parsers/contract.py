@@ -36,7 +36,13 @@ from typing import Protocol
 
 import polars as pl
 
-from seclake.schema import EVENT_POLARS_SCHEMA, conform_events, conform_quarantine
+from seclake.schema import (
+    EVENT_COLUMN_NAMES,
+    EVENT_POLARS_SCHEMA,
+    EXTRA_PREFIX,
+    conform_events,
+    conform_quarantine,
+)
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,12 @@ the ingest's quarantine threshold."""
 
 REASON = "reason"
 """Column a parser sets to a text for lines it rejects (null for lines that became events)."""
+
+
+def parsed_columns(frame: pl.DataFrame) -> list[str]:
+    """The columns of a parser's working frame that ``finish`` takes: event columns,
+    ``extra.<key>`` columns and ``reason`` (working columns such as ``_payload`` are left out)."""
+    return [c for c in frame.columns if c in EVENT_COLUMN_NAMES or c == REASON or c.startswith(EXTRA_PREFIX)]
 
 
 def finish(

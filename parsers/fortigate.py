@@ -85,9 +85,9 @@ from collections.abc import Callable
 import polars as pl
 
 from seclake.parsers import kv
-from seclake.parsers.contract import REASON, ParseContext, ParseResult, finish
+from seclake.parsers.contract import REASON, ParseContext, ParseResult, finish, parsed_columns
 from seclake.parsers.envelope import localize, range_direction, syslog_severity
-from seclake.schema import EVENT_COLUMN_NAMES, EXTRA_PREFIX
+from seclake.schema import EXTRA_PREFIX
 
 NAME = "fortigate"
 VENDOR = "Fortinet"
@@ -203,18 +203,15 @@ def sniff(lines: pl.Series) -> pl.Series:
 
 def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
     """Parse FortiGate key=value lines into events (see the module docstring)."""
-    frame = kv.split_payload(lines, _FIRST_KEYS)
-    frame = kv.read_keys(frame, "_payload", _FAMILY_KEYS, SYNTAX)
-    frame = pl.concat(
-        [frame, kv.read_envelopes(frame.get_column("_envelope"), ctx.timezone, ctx.date)], how="horizontal"
-    ).with_columns(_family().alias("_family"))
+    frame = kv.read_lines(lines, _FIRST_KEYS, _FAMILY_KEYS, SYNTAX, ctx).with_columns(
+        _family().alias("_family")
+    )
     parts = [
         _parse_family(part, family, ctx)
         for (family,), part in frame.partition_by("_family", as_dict=True).items()
     ]
     frame = pl.concat(parts, how="diagonal_relaxed")
-    keep = [c for c in frame.columns if c in EVENT_COLUMN_NAMES or c == REASON or c.startswith(EXTRA_PREFIX)]
-    return finish(frame.select(keep), ctx, format_name=NAME, vendor=VENDOR, product=PRODUCT)
+    return finish(frame.select(parsed_columns(frame)), ctx, format_name=NAME, vendor=VENDOR, product=PRODUCT)
 
 
 def _family() -> pl.Expr:

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from seclake.parsers.contract import ParseContext
 from seclake.parsers.envelope import ENVELOPE, any_time
 from seclake.schema import EXTRA_PREFIX
 
@@ -200,6 +201,17 @@ def split_payload(frame: pl.DataFrame, first_keys: Iterable[str]) -> pl.DataFram
         raw.str.slice(0, at).fill_null(raw).alias("_envelope"),
         pl.when(found.is_not_null()).then(raw.str.slice(at)).alias("_payload"),
     )
+
+
+def read_lines(
+    lines: pl.DataFrame, first_keys: Iterable[str], keys: Iterable[str], syntax: Syntax, ctx: ParseContext
+) -> pl.DataFrame:
+    """The common start of a key=value parser: cut each line into envelope and payload
+    (``split_payload``), read ``keys`` from the payload (``read_keys``) and the envelope's
+    ``_env_pri``/``_env_time``/``_env_host`` (``read_envelopes``)."""
+    frame = read_keys(split_payload(lines, first_keys), "_payload", keys, syntax)
+    envelopes = read_envelopes(frame.get_column("_envelope"), ctx.timezone, ctx.date)
+    return pl.concat([frame, envelopes], how="horizontal")
 
 
 def read_envelopes(envelopes: pl.Series, timezone: str, file_date: dt.date) -> pl.DataFrame:

@@ -56,9 +56,9 @@ from __future__ import annotations
 import polars as pl
 
 from seclake.parsers import kv
-from seclake.parsers.contract import REASON, ParseContext, ParseResult, finish
+from seclake.parsers.contract import REASON, ParseContext, ParseResult, finish, parsed_columns
 from seclake.parsers.envelope import localize, range_direction, syslog_severity
-from seclake.schema import EVENT_COLUMN_NAMES, EXTRA_PREFIX
+from seclake.schema import EXTRA_PREFIX
 
 NAME = "sonicwall"
 VENDOR = "SonicWall"
@@ -106,11 +106,7 @@ def sniff(lines: pl.Series) -> pl.Series:
 
 def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
     """Parse SonicWall key=value lines into events (see the module docstring)."""
-    frame = kv.split_payload(lines, _FIRST_KEYS)
-    frame = kv.read_keys(frame, "_payload", _KEYS, SYNTAX)
-    frame = pl.concat(
-        [frame, kv.read_envelopes(frame.get_column("_envelope"), ctx.timezone, ctx.date)], how="horizontal"
-    )
+    frame = kv.read_lines(lines, _FIRST_KEYS, _KEYS, SYNTAX, ctx)
     frame = frame.with_columns(
         *(
             kv.value(side)
@@ -126,8 +122,7 @@ def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
         .with_columns(**_classified())
         .with_columns(_direction().alias("direction"))
     )
-    keep = [c for c in frame.columns if c in EVENT_COLUMN_NAMES or c == REASON or c.startswith(EXTRA_PREFIX)]
-    return finish(frame.select(keep), ctx, format_name=NAME, vendor=VENDOR, product=PRODUCT)
+    return finish(frame.select(parsed_columns(frame)), ctx, format_name=NAME, vendor=VENDOR, product=PRODUCT)
 
 
 def _columns(ctx: ParseContext) -> dict[str, pl.Expr]:
