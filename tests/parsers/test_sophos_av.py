@@ -17,9 +17,10 @@ import polars as pl
 import pytest
 
 from seclake.parsers import sophos_av
-from seclake.parsers.contract import ParseContext, ParseResult
-from seclake.schema import ACTIONS, EXTRA_PREFIX
+from seclake.parsers.contract import ParseContext
+from seclake.schema import ACTIONS
 from tests.corpus import CORPUS, corpus_files, corpus_lines
+from tests.parsers.checks import check_line, fixture_frame
 from tests.parsers.golden import check_golden
 
 FIXTURE = Path(__file__).parent / "fixtures" / "sophos_av" / "central.log"
@@ -29,24 +30,6 @@ CTX = ParseContext("acme", "av", dt.date(2016, 8, 6), "Europe/London", {"host": 
 
 def _utc(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
-
-
-def _fixture() -> pl.DataFrame:
-    lines = FIXTURE.read_text(encoding="utf-8").split("\n")[:-1]
-    return pl.DataFrame(
-        {"raw": lines, "raw_file": [str(FIXTURE)] * len(lines), "raw_line": range(1, len(lines) + 1)},
-        schema={"raw": pl.String, "raw_file": pl.String, "raw_line": pl.Int64},
-    )
-
-
-def _check(result: ParseResult, line: int, **expected: object) -> None:
-    rows = result.events.filter(pl.col("raw_line") == line).to_dicts()
-    assert len(rows) == 1, f"line {line} is not one event"
-    row = rows[0]
-    got_extra = {k.removeprefix(EXTRA_PREFIX): v for k, v in row.items() if k.startswith(EXTRA_PREFIX) and v}
-    extra = expected.pop("extra", {})
-    assert {k: row[k] for k in expected} == expected, row["raw"]
-    assert {k: got_extra.get(k) for k in extra} == extra, got_extra
 
 
 def test_every_corpus_file_is_known() -> None:
@@ -64,59 +47,61 @@ def test_corpus_values() -> None:
     """Hand-checked: all eight corpus lines (XML epochs are UTC; text stamps are local, here London BST)."""
     result = sophos_av.parse(corpus_lines(WAZUH), CTX)
     legacy = {"host": "sav-host", "device": None}
-    _check(result, 1, time=_utc("2019-05-23T00:09:00"), event_class="system", action="scan_completed",
+    check_line(result, 1, time=_utc("2019-05-23T00:09:00"), event_class="system", action="scan_completed",
            message_id="SAVSCAN-DETAILS", message="SAVSCAN-DETAILS 0 0 108267 131 0 0", vendor_severity="INFO",
            extra={"category": "savscan.log", "domain": "savscan"}, **legacy)  # fmt: skip
-    _check(result, 2, time=_utc("2019-05-23T00:47:01"), event_class="malware_detection", action="detected",
+    check_line(result, 2, time=_utc("2019-05-23T00:47:01"), event_class="malware_detection", action="detected",
            file_path="path_file", severity="high", malware_name=None, user=None, **legacy)  # fmt: skip
-    _check(result, 3, action="other", message_id="SCANNER_DIED_KILLED", severity="medium", **legacy)
-    _check(result, 4, action="update_failed", message_id="NO_UPDATED_FROM",
+    check_line(result, 3, action="other", message_id="SCANNER_DIED_KILLED", severity="medium", **legacy)
+    check_line(result, 4, action="update_failed", message_id="NO_UPDATED_FROM",
            extra={"update_source": "http://10.11.12.13/SophosUpdate/CIDs/S000/EESAVUNIX/SUNOS_9_SPARC"})  # fmt: skip
-    _check(result, 5, time=_utc("2016-08-06T04:00:00"), action="other", message_id="SCAN_STARTED",
+    check_line(result, 5, time=_utc("2016-08-06T04:00:00"), action="other", message_id="SCAN_STARTED",
            extra={"scan_name": "Sophos Cloud Scheduled Scan"}, **legacy)  # fmt: skip
-    _check(result, 6, time=_utc("2016-08-06T04:20:43"), action="scan_completed", message_id="SCAN_COMPLETED")
-    _check(result, 7, time=_utc("2016-08-05T16:50:34"), action="protection_disabled", user="NT AUTHORITY\\SYSTEM",
+    check_line(
+        result, 6, time=_utc("2016-08-06T04:20:43"), action="scan_completed", message_id="SCAN_COMPLETED"
+    )
+    check_line(result, 7, time=_utc("2016-08-05T16:50:34"), action="protection_disabled", user="NT AUTHORITY\\SYSTEM",
            vendor_action="stopped", severity="medium", **legacy)  # fmt: skip
-    _check(result, 8, time=_utc("2016-08-05T16:51:43"), action="update_success", message_id="DETECTION_DATA",
+    check_line(result, 8, time=_utc("2016-08-05T16:51:43"), action="update_success", message_id="DETECTION_DATA",
            extra={"signature_version": "5.29", "engine_version": "3.65.2", "detectable_items": "11628132"})  # fmt: skip
 
 
 def test_central_values() -> None:
-    result = sophos_av.parse(_fixture(), CTX)
-    _check(result, 1, time=_utc("2019-04-01T15:11:41"), event_class="malware_detection", action="detected",
+    result = sophos_av.parse(fixture_frame(FIXTURE), CTX)
+    check_line(result, 1, time=_utc("2019-04-01T15:11:41"), event_class="malware_detection", action="detected",
            message_id="Event::Endpoint::Threat::Detected", vendor_action="Detected", severity="medium",
            host="mock_mercury_1", user=None, src_ip="10.1.39.32", malware_name="Eicar-AV-Test",
            file_path="C:\\Program Files (x86)\\Trojan Horse\\bin\\eicar.com",
            extra={"endpoint_type": "server", "group": "MALWARE", "created_at": "2019-04-01T15:11:41.053Z"})  # fmt: skip
-    _check(result, 2, action="cleaned", user="CORP\\alice", host="ws-042", malware_name="Troj/Agent-BDQX",
+    check_line(result, 2, action="cleaned", user="CORP\\alice", host="ws-042", malware_name="Troj/Agent-BDQX",
            file_path="C:\\Users\\alice\\Downloads\\invoice.exe",
            file_hash="9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")  # fmt: skip
-    _check(result, 3, action="failed", malware_name="Mal/Generic-S", severity="high")
-    _check(result, 4, action="detected", malware_name="PsExec", severity="low")
-    _check(result, 5, action="allowed", malware_name="HPmal/Generic-A")
-    _check(result, 6, event_class="system", action="update_success", malware_name=None, file_path=None)
-    _check(result, 7, event_class="system", action="update_failed", host="ws-044", device="siem-relay", user=None,
+    check_line(result, 3, action="failed", malware_name="Mal/Generic-S", severity="high")
+    check_line(result, 4, action="detected", malware_name="PsExec", severity="low")
+    check_line(result, 5, action="allowed", malware_name="HPmal/Generic-A")
+    check_line(result, 6, event_class="system", action="update_success", malware_name=None, file_path=None)
+    check_line(result, 7, event_class="system", action="update_failed", host="ws-044", device="siem-relay", user=None,
            time=_utc("2024-11-20T09:10:00"), extra={"program": "sophos_central"})  # fmt: skip
-    _check(result, 8, action="update_failed", host="ws-043", device=None)
-    _check(result, 9, action="protection_disabled", message="Real time protection disabled")
-    _check(result, 10, action="protection_disabled", vendor_action="ServiceNotRunning")
-    _check(result, 11, action="protection_enabled")
-    _check(result, 12, action="scan_completed")
-    _check(result, 13, event_class="network_activity", action="deny")
-    _check(result, 14, event_class="system", action="other", vendor_action="Allowed")
-    _check(result, 15, time=_utc("2024-11-20T08:02:10"), action="failed", host="fs01", src_ip="10.1.40.5",
+    check_line(result, 8, action="update_failed", host="ws-043", device=None)
+    check_line(result, 9, action="protection_disabled", message="Real time protection disabled")
+    check_line(result, 10, action="protection_disabled", vendor_action="ServiceNotRunning")
+    check_line(result, 11, action="protection_enabled")
+    check_line(result, 12, action="scan_completed")
+    check_line(result, 13, event_class="network_activity", action="deny")
+    check_line(result, 14, event_class="system", action="other", vendor_action="Allowed")
+    check_line(result, 15, time=_utc("2024-11-20T08:02:10"), action="failed", host="fs01", src_ip="10.1.40.5",
            user="CORP\\bob", malware_name="Troj/Ransom-GKL", message="Manual cleanup required: 'Troj/Ransom-GKL' at 'D:\\Shares\\a.exe'",
            extra={"datastream": "alert", "threat_cleanable": "false", "endpoint_id": "0c5c4d55-aaaa-4bbb-8ccc-dddddddddddd"})  # fmt: skip
 
 
 def test_text_inside_the_name_sets_no_other_field() -> None:
-    result = sophos_av.parse(_fixture(), CTX)
-    _check(result, 16, host="ws-042", user="CORP\\alice", malware_name="Mal/Evil-A",
+    result = sophos_av.parse(fixture_frame(FIXTURE), CTX)
+    check_line(result, 16, host="ws-042", user="CORP\\alice", malware_name="Mal/Evil-A",
            file_path="C:\\Users\\alice\\a\" location=\"DC01\" source=\"CORP\\\\admin\\' at 'x.exe")  # fmt: skip
 
 
 def test_quarantined_lines_give_their_reason() -> None:
-    result = sophos_av.parse(_fixture(), CTX)
+    result = sophos_av.parse(fixture_frame(FIXTURE), CTX)
     assert dict(result.quarantine.select("raw_line", "reason").iter_rows()) == {
         17: "JSON object has no type (not a Sophos Central event)",
         18: "payload is not a valid JSON object",
@@ -135,7 +120,7 @@ def test_a_broken_xml_record_is_quarantined() -> None:
 
 
 def test_actions_are_in_the_vocabulary_of_their_class() -> None:
-    for frame in (_fixture(), corpus_lines(WAZUH)):
+    for frame in (fixture_frame(FIXTURE), corpus_lines(WAZUH)):
         events = sophos_av.parse(frame, CTX).events
         for event_class, action in events.select("event_class", "action").unique().iter_rows():
             assert action in ACTIONS[event_class]
@@ -143,12 +128,12 @@ def test_actions_are_in_the_vocabulary_of_their_class() -> None:
 
 @pytest.mark.parametrize(("name", "frame"), [("corpus_wazuh", "wazuh"), ("fixture_central", "fixture")])
 def test_golden(name: str, frame: str, update_golden: bool) -> None:
-    lines = corpus_lines(WAZUH) if frame == "wazuh" else _fixture()
+    lines = corpus_lines(WAZUH) if frame == "wazuh" else fixture_frame(FIXTURE)
     check_golden(sophos_av.parse(lines, CTX), "sophos_av", name, update_golden)
 
 
 def test_sniff() -> None:
-    own = pl.concat([corpus_lines(WAZUH), _fixture().head(16)])["raw"]
+    own = pl.concat([corpus_lines(WAZUH), fixture_frame(FIXTURE).head(16)])["raw"]
     assert sophos_av.sniff(own).all()
     others = [
         'May  6 10:59:37 X ERAServer[5032]: {"event_type":"Threat_Event","hostname":"X"}',

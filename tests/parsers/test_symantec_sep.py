@@ -17,9 +17,10 @@ import polars as pl
 import pytest
 
 from seclake.parsers import symantec_sep
-from seclake.parsers.contract import ParseContext, ParseResult
-from seclake.schema import ACTIONS, EXTRA_PREFIX
+from seclake.parsers.contract import ParseContext
+from seclake.schema import ACTIONS
 from tests.corpus import CORPUS, corpus_files, corpus_lines, expected_documents
+from tests.parsers.checks import check_line, fixture_frame
 from tests.parsers.golden import check_golden
 
 FIXTURE = Path(__file__).parent / "fixtures" / "symantec_sep" / "sepm.log"
@@ -31,24 +32,6 @@ def _utc(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(dt.UTC)
 
 
-def _fixture() -> pl.DataFrame:
-    lines = FIXTURE.read_text(encoding="utf-8").split("\n")[:-1]
-    return pl.DataFrame(
-        {"raw": lines, "raw_file": [str(FIXTURE)] * len(lines), "raw_line": range(1, len(lines) + 1)},
-        schema={"raw": pl.String, "raw_file": pl.String, "raw_line": pl.Int64},
-    )
-
-
-def _check(result: ParseResult, line: int, **expected: object) -> None:
-    rows = result.events.filter(pl.col("raw_line") == line).to_dicts()
-    assert len(rows) == 1, f"line {line} is not one event"
-    row = rows[0]
-    got_extra = {k.removeprefix(EXTRA_PREFIX): v for k, v in row.items() if k.startswith(EXTRA_PREFIX) and v}
-    extra = expected.pop("extra", {})
-    assert {k: row[k] for k in expected} == expected, row["raw"]
-    assert {k: got_extra.get(k) for k in extra} == extra, got_extra
-
-
 def test_every_corpus_file_is_known() -> None:
     assert corpus_files("symantec") == [RISK]
 
@@ -58,7 +41,7 @@ def test_corpus_matches_elastic_expected_document() -> None:
     assert result.events.height == 1 and result.quarantine.height == 0
     (doc,) = expected_documents(RISK)
     log = doc["symantec_endpoint"]["log"]
-    _check(result, 1, time=_utc(doc["@timestamp"]), event_class="malware_detection", action="failed",
+    check_line(result, 1, time=_utc(doc["@timestamp"]), event_class="malware_detection", action="failed",
            vendor_action=doc["event"]["action"], message=doc["message"], message_id=log["event_description"],
            host=doc["host"]["hostname"].lower(), user=doc["user"]["name"], src_ip=log["ip_address"],
            file_path=doc["file"]["path"], malware_name=log["risk_name"], file_hash=None,
@@ -71,54 +54,56 @@ def test_corpus_matches_elastic_expected_document() -> None:
 
 
 def test_fixture_values() -> None:
-    result = symantec_sep.parse(_fixture(), CTX)
-    _check(result, 1, time=_utc("2020-05-06T08:29:27Z"), action="quarantined", vendor_action="Quarantined",
+    result = symantec_sep.parse(fixture_frame(FIXTURE), CTX)
+    check_line(result, 1, time=_utc("2020-05-06T08:29:27Z"), action="quarantined", vendor_action="Quarantined",
            host="qqqqq", device="sepm01", user="bob", src_ip="10.0.3.1", malware_name="Backdoor.Joggver",
            file_path="e:\\resharper 9.1 + keygen\\resharper.8.x.keygen.exe",
            file_hash="2e9a0e5c4c9b3f4d1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f7081",
            extra={"risk_description": "Still contains, 2 infected items",
                   "requested_action": "Process terminate pending restartLeft alone", "occurrences": "7"})  # fmt: skip
-    _check(result, 2, action="deleted", vendor_action="Cleaned by deletion", host="pc-02", severity="medium")
-    _check(
+    check_line(
+        result, 2, action="deleted", vendor_action="Cleaned by deletion", host="pc-02", severity="medium"
+    )
+    check_line(
         result, 3, action="detected", vendor_action="Left alone", message_id="Virus found", severity="high"
     )
-    _check(result, 5, time=_utc("2020-05-06T09:18:32Z"), event_class="network_activity", action="deny",
+    check_line(result, 5, time=_utc("2020-05-06T09:18:32Z"), event_class="network_activity", action="deny",
            src_ip="10.0.9.2", src_port=58999, dst_ip="10.0.0.2", dst_port=10456, protocol="others",
            direction="inbound", host="nnnnn", user="user_f", rule_name="Block all other IP traffic and log",
            file_path="C:/Windows/System32/example_y.EXE",
            file_hash="d1616b87e4a2c6f0b3e5d7c9a1f2e3d4c5b6a7980112233445566778899aabbc")  # fmt: skip
-    _check(result, 6, action="allow", src_ip="10.0.0.5", src_port=50123, dst_ip="198.51.100.7", dst_port=443,
+    check_line(result, 6, action="allow", src_ip="10.0.0.5", src_port=50123, dst_ip="198.51.100.7", dst_port=443,
            protocol="tcp", direction="outbound", host="pc-05")  # fmt: skip
-    _check(result, 7, event_class="network_activity", action="deny", message_id="security", direction="inbound",
+    check_line(result, 7, event_class="network_activity", action="deny", message_id="security", direction="inbound",
            src_ip="203.0.113.50", src_port=51515, dst_ip="10.0.0.6", dst_port=445, protocol="tcp",
            rule_name="Attack: MS SMB2 Remote Code Execution", host="pc-06")  # fmt: skip
-    _check(result, 8, time=_utc("2020-04-14T10:01:04Z"), event_class="system", action="scan_completed",
+    check_line(result, 8, time=_utc("2020-04-14T10:01:04Z"), event_class="system", action="scan_completed",
            host="yyyyyyy", user="Spiderman", src_ip="1.1.1.1", duration_s=70.0, device="xxxxx-xxxxx",
            extra={"scan_id": "1581582179", "total_files": "1062", "infected": "0"})  # fmt: skip
-    _check(result, 9, time=_utc("2020-04-14T08:10:10Z"), event_class="authentication", action="failure",
+    check_line(result, 9, time=_utc("2020-04-14T08:10:10Z"), event_class="authentication", action="failure",
            user="Admin_B", device="dummyhost", host=None)  # fmt: skip
-    _check(result, 10, event_class="authentication", action="success", user="admin")
-    _check(result, 12, time=_utc("2020-04-14T10:41:33Z"), event_class="system", action="update_success",
+    check_line(result, 10, event_class="authentication", action="success", user="admin")
+    check_line(result, 12, time=_utc("2020-04-14T10:41:33Z"), event_class="system", action="update_success",
            host="yyyyyy", extra={"system_source": "LiveUpdate Manager"})  # fmt: skip
-    _check(result, 13, action="update_failed", severity="medium", host="pc-07",
+    check_line(result, 13, action="update_failed", severity="medium", host="pc-07",
            extra={"signature_version": "2020-04-14 rev. 002"})  # fmt: skip
-    _check(result, 14, action="protection_disabled", host="pc-08")
-    _check(result, 15, action="update_success", host="abc.abcompany.com", user="testuser76", device="sepm",
+    check_line(result, 14, action="protection_disabled", host="pc-08")
+    check_line(result, 15, action="update_success", host="abc.abcompany.com", user="testuser76", device="sepm",
            vendor_severity="5", extra={"pid": "123"})  # fmt: skip
-    _check(result, 16, event_class="system", action="other", message_id="other",
+    check_line(result, 16, event_class="system", action="other", message_id="other",
            message="Something new the parser does not know")  # fmt: skip
 
 
 def test_labels_inside_quoted_items_set_no_other_field() -> None:
-    result = symantec_sep.parse(_fixture(), CTX)
-    _check(result, 4, user="erin", malware_name="Trojan.Gen", vendor_action="Left alone", action="failed",
+    result = symantec_sep.parse(fixture_frame(FIXTURE), CTX)
+    check_line(result, 4, user="erin", malware_name="Trojan.Gen", vendor_action="Left alone", action="failed",
            file_path="c:\\a,User: evil,Risk name: evil.exe,Actual action: Deleted")  # fmt: skip
-    _check(result, 11, event_class="system", action="config_change", user="root",
+    check_line(result, 11, event_class="system", action="config_change", user="root",
            message="Policy has been edited: Firewall policy, User: evil")  # fmt: skip
 
 
 def test_quarantined_lines_give_their_reason() -> None:
-    result = symantec_sep.parse(_fixture(), CTX)
+    result = symantec_sep.parse(fixture_frame(FIXTURE), CTX)
     assert dict(result.quarantine.select("raw_line", "reason").iter_rows()) == {
         17: "not a SEPM log line (no SymantecServer tag and no known layout)",
         18: "blank line",
@@ -132,7 +117,7 @@ def test_event_timezone_option() -> None:
 
 
 def test_actions_are_in_the_vocabulary_of_their_class() -> None:
-    for frame in (_fixture(), corpus_lines(RISK)):
+    for frame in (fixture_frame(FIXTURE), corpus_lines(RISK)):
         events = symantec_sep.parse(frame, CTX).events
         for event_class, action in events.select("event_class", "action").unique().iter_rows():
             assert action is None or action in ACTIONS[event_class]
@@ -140,12 +125,12 @@ def test_actions_are_in_the_vocabulary_of_their_class() -> None:
 
 @pytest.mark.parametrize(("name", "frame"), [("corpus_agent_risk", "risk"), ("fixture_sepm", "fixture")])
 def test_golden(name: str, frame: str, update_golden: bool) -> None:
-    lines = corpus_lines(RISK) if frame == "risk" else _fixture()
+    lines = corpus_lines(RISK) if frame == "risk" else fixture_frame(FIXTURE)
     check_golden(symantec_sep.parse(lines, CTX), "symantec_sep", name, update_golden)
 
 
 def test_sniff() -> None:
-    own = pl.concat([corpus_lines(RISK), _fixture().head(16)])["raw"]
+    own = pl.concat([corpus_lines(RISK), fixture_frame(FIXTURE).head(16)])["raw"]
     assert symantec_sep.sniff(own).all()
     others = [
         'May  6 10:59:37 X ERAServer[5032]: {"event_type":"Threat_Event","hostname":"X"}',
