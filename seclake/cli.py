@@ -109,7 +109,11 @@ def _report_problems(results: list[IngestResult], threshold: float) -> None:
             for warning in record.warnings:
                 errors.print(f"[yellow]warning[/] {escape(warning)}", highlight=False)
         for reason, count in result.reasons.most_common(5):
-            console.print(f"  quarantined {count:,} lines: {reason}", highlight=False, markup=False)
+            console.print(
+                f"  {result.partition.key}: quarantined {count:,} lines: {reason}",
+                highlight=False,
+                markup=False,
+            )
 
 
 def run_ingest(

@@ -18,7 +18,8 @@ def test_ingest_then_status_and_sql(tmp_path: Path) -> None:
     put(tmp_path, "2026-03-02.log", (FIXTURES / "asa_day.log").read_bytes())
     ingest = runner.invoke(app, ["ingest", "--org", "acme", "--date", "2026-03-02", "--config", str(config)])
     assert ingest.exit_code == 1, ingest.output  # 1 of 7 non-blank lines quarantined: over the 5 % threshold
-    assert "quarantined 1 lines: blank line" in ingest.output  # quarantined, not counted in the share
+    quarantined = "org=acme/source=fw/date=2026-03-02: quarantined 1 lines: blank line"
+    assert quarantined in ingest.output  # quarantined, not counted in the share
     assert "14.3% of lines quarantined (threshold 5%)" in ingest.output
     status = runner.invoke(app, ["lake", "status", "--config", str(config)])
     assert status.exit_code == 0 and "acme" in status.output and "1 partition(s)" in status.output
