@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -35,8 +36,8 @@ from seclake.ordered_writer import ROW_GROUP_ROWS, OrderedWriter, parquet_writer
 from seclake.parsers import formats
 from seclake.parsers.contract import HEADER_LINE, ParseContext, ParseResult, reject_all
 from seclake.parsers.sniff import SniffResult, sniff, split_lines
-from seclake.reader import BLANK, FileReader, LineReader, read_head
-from seclake.schema import EVENT_SCHEMA, QUARANTINE_SCHEMA, events_to_arrow, quarantine_to_arrow
+from seclake.reader import BLANK, FileReader, LineReader, prefetched, read_head
+from seclake.schema import EVENT_WRITE_SCHEMA, QUARANTINE_SCHEMA, events_to_arrow, quarantine_to_arrow
 from seclake.storage import Store, open_lake, sha256_file
 
 ProgressCallback = Callable[[str, int], None]
@@ -134,7 +135,9 @@ class _PartitionFiles:
         self.temporary = {table: lake.scratch(key, run_id) for table, key in self.final.items()}
         for path in self.temporary.values():
             remove_stale(path.parent, ".*.tmp*")
-        self.events = OrderedWriter(self.temporary["events"], self.staging, events_to_arrow, EVENT_SCHEMA)
+        self.events = OrderedWriter(
+            self.temporary["events"], self.staging, partial(events_to_arrow, views=True), EVENT_WRITE_SCHEMA
+        )
         self.quarantine = parquet_writer(self.temporary["quarantine"], QUARANTINE_SCHEMA)
         self.quarantine_rows = 0
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seclake-writer")
@@ -289,7 +292,7 @@ def _ingest_file(
     reader, fixed_format = _open_file(path, source, chunk_bytes)
     per_format: Counter = Counter()
     plan: _FilePlan | None = None
-    for chunk in reader:
+    for chunk in prefetched(reader):
         if plan is None:
             plan = _plan_file(source, fixed_format, chunk, record, ctx)
         result = _parse_chunk(chunk, plan, per_format)

@@ -56,13 +56,25 @@ LOW_CARDINALITY = [
 
 
 def parquet_writer(path: Path, schema: pa.Schema) -> pq.ParquetWriter:
-    """The lake's Parquet settings: zstd, dictionaries only where values repeat."""
+    """The lake's Parquet settings: zstd, dictionaries only where values repeat. The Arrow schema
+    is not stored: readers take the Parquet types (strings written from views read as strings)."""
     return pq.ParquetWriter(
         path,
         schema,
         compression="zstd",
         use_dictionary=[name for name in schema.names if name in LOW_CARDINALITY],
+        store_schema=False,
     )
+
+
+def _in_order(rows: pl.DataFrame) -> bool:
+    """True when rows of one file are already in ``ORDER`` (the usual case: a device writes in
+    time order), which spares sorting and gathering every column."""
+    return rows.select(
+        pl.col("time").diff().dt.total_microseconds().min().fill_null(0) >= 0,
+        pl.col("raw_line").diff().min().fill_null(1) > 0,
+        pl.col("raw_file").n_unique() == 1,
+    ).row(0) == (True, True, True)
 
 
 class OrderedWriter:
@@ -101,7 +113,8 @@ class OrderedWriter:
             self._give_up_streaming(chunk)
             return
         buffer = chunk if self._carry is None else pl.concat([self._carry, chunk], how="diagonal_relaxed")
-        buffer = buffer.sort(ORDER)
+        if not _in_order(buffer):
+            buffer = buffer.sort(ORDER)
         if buffer.height == 0:
             return
         cutoff = buffer["time"][-1] - self.slack

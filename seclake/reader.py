@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import queue
+import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, TypeVar
 
 import polars as pl
 
@@ -131,17 +133,17 @@ class LineReader:
             compressed = handle.read(2) == GZIP_MAGIC
             handle.seek(0)
             stream: BinaryIO = gzip.GzipFile(fileobj=hashing, mode="rb") if compressed else hashing  # type: ignore[assignment]
-            yield from self._chunks(stream)
+            yield from self._chunks(stream, READ_BYTES if compressed else self.chunk_bytes)
             hashing.read()  # hash any trailing bytes the decompressor did not need
         finally:
             handle.close()
             self.sha256 = hashing.digest.hexdigest()
             self.size = hashing.size
 
-    def _chunks(self, stream: BinaryIO) -> Iterator[pl.DataFrame]:
+    def _chunks(self, stream: BinaryIO, piece_bytes: int) -> Iterator[pl.DataFrame]:
         pending = b""
         while True:
-            block, failure = self._read_block(stream)
+            block, failure = self._read_block(stream, piece_bytes)
             if failure is not None:
                 data = pending + block
                 cut = data.rfind(b"\n") + 1
@@ -155,7 +157,7 @@ class LineReader:
                 if pending:
                     yield self._frame(pending + b"\n")
                 return
-            data = pending + block
+            data = pending + block if pending else block
             cut = data.rfind(b"\n") + 1
             if cut == 0:
                 pending = data
@@ -163,20 +165,21 @@ class LineReader:
             pending = data[cut:]
             yield self._frame(data[:cut])
 
-    def _read_block(self, stream: BinaryIO) -> tuple[bytes, Exception | None]:
-        """Up to ``chunk_bytes`` in small reads, so a damaged stream loses nothing read before it."""
+    def _read_block(self, stream: BinaryIO, piece_bytes: int) -> tuple[bytes, Exception | None]:
+        """Up to ``chunk_bytes`` in reads of ``piece_bytes`` (small for gzip, so a damaged stream
+        loses nothing read before the damage)."""
         pieces: list[bytes] = []
         size = 0
         while size < self.chunk_bytes:
             try:
-                piece = stream.read(min(READ_BYTES, self.chunk_bytes - size))
+                piece = stream.read(min(piece_bytes, self.chunk_bytes - size))
             except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
                 return b"".join(pieces), exc
             if not piece:
                 break
             pieces.append(piece)
             size += len(piece)
-        return b"".join(pieces), None
+        return pieces[0] if len(pieces) == 1 else b"".join(pieces), None
 
     def _frame(self, data: bytes, *, last_line_truncated: bool = False) -> pl.DataFrame:
         if last_line_truncated:
@@ -218,3 +221,54 @@ class LineReader:
                     self.problems.non_utf8_lines.append(first_line + offset)
                 repaired.append(line.decode("utf-8", errors="backslashreplace").encode("utf-8"))
         return b"\n".join(repaired)
+
+
+Item = TypeVar("Item")
+_END = object()
+
+
+def prefetched(items: Iterable[Item], depth: int = 1) -> Iterator[Item]:
+    """Iterate ``items`` in a background thread, at most ``depth`` items ahead: reading,
+    decompressing and hashing the next chunk overlaps the parsing of this one (file reads, zlib,
+    hashlib and Polars release the GIL). An exception of the iteration is raised here; stopping
+    early closes the iteration (its ``finally`` runs)."""
+    handoff: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def hand(entry: tuple) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(entry, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        iterator = iter(items)
+        try:
+            for item in iterator:
+                if not hand((item, None)):
+                    return
+        except BaseException as exc:  # handed to the consumer, raised there
+            hand((_END, exc))
+        else:
+            hand((_END, None))
+        finally:
+            close = getattr(iterator, "close", None)
+            if close is not None:
+                close()
+
+    thread = threading.Thread(target=produce, name="seclake-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, failure = handoff.get()
+            if item is _END:
+                if failure is not None:
+                    raise failure
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()

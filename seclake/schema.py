@@ -229,14 +229,25 @@ def _extra_map(frame: pl.DataFrame) -> pa.Array:
     )
 
 
-def events_to_arrow(frame: pl.DataFrame) -> pa.Table:
-    """Convert an event frame to an Arrow table of exactly ``EVENT_SCHEMA`` (extras folded)."""
+def string_views(schema: pa.Schema) -> pa.Schema:
+    """``schema`` with its top-level string columns as ``string_view``: Polars' own layout, handed
+    to the Parquet writer without a copy (the file stores plain UTF-8 strings either way)."""
+    return pa.schema([f.with_type(pa.string_view()) if f.type == pa.string() else f for f in schema])
+
+
+EVENT_WRITE_SCHEMA: pa.Schema = string_views(EVENT_SCHEMA)
+"""What ``events_to_arrow(..., views=True)`` returns and the lake writer takes."""
+
+
+def events_to_arrow(frame: pl.DataFrame, *, views: bool = False) -> pa.Table:
+    """Convert an event frame to an Arrow table of exactly ``EVENT_SCHEMA`` (extras folded), or of
+    ``EVENT_WRITE_SCHEMA`` with ``views`` (strings left as views: no copy, for writing)."""
     conformed = conform_events(frame)
     if conformed["extra"].null_count() != conformed.height:
         raise ValueError("set vendor fields as extra.<key> columns, not the extra column itself")
-    table = conformed.select(EVENT_COLUMN_NAMES).to_arrow()
+    table = conformed.select(EVENT_COLUMN_NAMES).to_arrow(compat_level=pl.CompatLevel.newest())
     table = table.set_column(table.schema.get_field_index("extra"), "extra", _extra_map(conformed))
-    return table.cast(EVENT_SCHEMA)
+    return table.cast(EVENT_WRITE_SCHEMA if views else EVENT_SCHEMA)
 
 
 def quarantine_to_arrow(frame: pl.DataFrame) -> pa.Table:

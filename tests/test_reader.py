@@ -7,8 +7,9 @@ import hashlib
 from pathlib import Path
 
 import polars as pl
+import pytest
 
-from seclake.reader import BINARY, BLANK, TRUNCATED, LineReader
+from seclake.reader import BINARY, BLANK, TRUNCATED, LineReader, prefetched
 
 
 def _read(path: Path, chunk_bytes: int = 1 << 20) -> tuple[LineReader, pl.DataFrame]:
@@ -81,3 +82,30 @@ def test_missing_and_empty_files(tmp_path: Path) -> None:
     reader, frame = _read(tmp_path / "empty.log")
     assert reader.lines == 0 and reader.problems.error is None
     assert reader.sha256 == hashlib.sha256(b"").hexdigest()
+
+
+def test_prefetched_keeps_order_and_raises_the_readers_error() -> None:
+    def items():
+        yield from range(5)
+        raise OSError("disk gone")
+
+    seen = []
+    with pytest.raises(OSError, match="disk gone"):
+        for item in prefetched(items()):
+            seen.append(item)
+    assert seen == [0, 1, 2, 3, 4]
+
+
+def test_prefetched_stopped_early_closes_the_reader() -> None:
+    closed = []
+
+    def items():
+        try:
+            yield from range(100)
+        finally:
+            closed.append(True)
+
+    for item in prefetched(items()):
+        if item == 2:
+            break
+    assert closed == [True]
