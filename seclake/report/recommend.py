@@ -136,30 +136,61 @@ def _incident_rules(data: ReportData) -> list[Recommendation]:
     return found
 
 
+_HOST_LIST_RULES: tuple[tuple[int, str, str, str, str, str], ...] = (
+    # rule, metrics list, priority, action ({} = how many), reason, what the list holds
+    (
+        3,
+        "hosts_reinfected",
+        "high",
+        "Patch or isolate {} re-infected after cleaning",
+        "Malware came back after it was removed: the way in is still open or the cleaning missed something.",
+        "host",
+    ),
+    (
+        4,
+        "av_protection_off_hosts",
+        "high",
+        "Re-enable real-time anti-virus protection on {}",
+        "With protection off, malware is not stopped when a file is opened.",
+        "host",
+    ),
+    (
+        7,
+        "hosts_infected",
+        "medium",
+        "Run a full anti-virus scan on {} and find where the malware came from",
+        "Malware was found on these hosts.",
+        "infected host",
+    ),
+    (
+        8,
+        "av_stale_hosts",
+        "medium",
+        "Fix anti-virus signature updates on {}",
+        "Out-of-date signatures miss recent malware.",
+        "host",
+    ),
+    (
+        9,
+        "unprotected_assets",
+        "medium",
+        "Install or reconnect anti-virus on {}",
+        "These servers and workstations sent no anti-virus events in the period.",
+        "asset",
+    ),
+)
+"""Rules whose finding is a list of hosts or assets in the metrics (rule 7 leaves out rule 3's)."""
+
+
 def _metric_rules(data: ReportData, metrics: Row) -> list[Recommendation]:
     found = []
     reinfected = list(metrics.get("hosts_reinfected") or [])
-    if reinfected:
-        found.append(
-            Recommendation(
-                3,
-                "high",
-                f"Patch or isolate {fmt.plural(len(reinfected), 'host')} re-infected after cleaning",
-                "Malware came back after it was removed: the way in is still open or the cleaning missed something.",
-                reinfected,
+    for rule, metric, priority, action, reason, noun in _HOST_LIST_RULES:
+        items = [i for i in metrics.get(metric) or [] if rule != 7 or i not in reinfected]
+        if items:
+            found.append(
+                Recommendation(rule, priority, action.format(fmt.plural(len(items), noun)), reason, items)
             )
-        )
-    if metrics.get("av_protection_off_hosts"):
-        hosts = list(metrics["av_protection_off_hosts"])
-        found.append(
-            Recommendation(
-                4,
-                "high",
-                f"Re-enable real-time anti-virus protection on {fmt.plural(len(hosts), 'host')}",
-                "With protection off, malware is not stopped when a file is opened.",
-                hosts,
-            )
-        )
     threshold = _downtime_threshold_hours(data)
     worst = metrics.get("worst_breach_downtime_minutes")
     if threshold is not None and worst is not None and worst >= threshold * 60:
@@ -183,39 +214,6 @@ def _metric_rules(data: ReportData, metrics: Row) -> list[Recommendation]:
                 "Attackers tried these services, which should never face the internet: the firewall refused "
                 "the attempts counted here, and must keep doing so.",
                 [f"{label}: {fmt.plural(n, 'attempt')}" for label, n in exposed.items()],
-            )
-        )
-    infected = [h for h in metrics.get("hosts_infected") or [] if h not in reinfected]
-    if infected:
-        found.append(
-            Recommendation(
-                7,
-                "medium",
-                f"Run a full anti-virus scan on {fmt.plural(len(infected), 'infected host')} and find where the malware came from",
-                "Malware was found on these hosts.",
-                infected,
-            )
-        )
-    if metrics.get("av_stale_hosts"):
-        hosts = list(metrics["av_stale_hosts"])
-        found.append(
-            Recommendation(
-                8,
-                "medium",
-                f"Fix anti-virus signature updates on {fmt.plural(len(hosts), 'host')}",
-                "Out-of-date signatures miss recent malware.",
-                hosts,
-            )
-        )
-    if metrics.get("unprotected_assets"):
-        assets = list(metrics["unprotected_assets"])
-        found.append(
-            Recommendation(
-                9,
-                "medium",
-                f"Install or reconnect anti-virus on {fmt.plural(len(assets), 'asset')}",
-                "These servers and workstations sent no anti-virus events in the period.",
-                assets,
             )
         )
     return found
