@@ -44,10 +44,11 @@ PROGRAM = r"[A-Za-z][\w.\-/|]*"
 """Syslog app name before the payload (any; Kaspersky writes ``KES|11.0.0.0``)."""
 
 _START = r"CEF:\d+(?:\.\d+)?\|"
-_FIELD = r"(?:[^|\\]|\\.)*"
+FIELD = r"(?:[^|\\]|\\.)*"
+"""A header field: anything but ``|``, with backslash escapes (CEF and LEEF alike)."""
 _HEADER = (
-    rf"^CEF:(?P<cef_version>\d+(?:\.\d+)?)\|(?P<vendor>{_FIELD})\|(?P<product>{_FIELD})\|(?P<version>{_FIELD})"
-    rf"\|(?P<event_id>{_FIELD})\|(?P<name>{_FIELD})\|(?P<severity>{_FIELD})\|(?P<extension>(?s:.*))$"
+    rf"^CEF:(?P<cef_version>\d+(?:\.\d+)?)\|(?P<vendor>{FIELD})\|(?P<product>{FIELD})\|(?P<version>{FIELD})"
+    rf"\|(?P<event_id>{FIELD})\|(?P<name>{FIELD})\|(?P<severity>{FIELD})\|(?P<extension>(?s:.*))$"
 )
 KEY = r"[A-Za-z_][A-Za-z0-9_.\[\]]*"
 """An extension key (letters, digits, ``_``, ``.``, brackets; no backslash, so ``\\=`` never ends one)."""
@@ -70,7 +71,8 @@ def extension_segments(extension: pl.Expr) -> pl.Expr:
     return marked.str.split(UNIT)
 
 
-def _header_text(field: pl.Expr) -> pl.Expr:
+def header_text(field: pl.Expr) -> pl.Expr:
+    """A header field with ``\\|`` and ``\\\\`` unescaped and blanks trimmed; null when empty."""
     unescaped = pl.when(field.str.contains("\\", literal=True)).then(
         field.str.replace_all(r"\\([|\\])", "${1}")
     )
@@ -94,15 +96,15 @@ def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
         .when(header.struct.field("extension").is_null())
         .then(pl.lit(SHORT_HEADER))
         .alias(REASON),
-        _header_text(header.struct.field("vendor")).alias("h:vendor"),
-        _header_text(header.struct.field("product")).alias("h:product"),
-        _header_text(header.struct.field("event_id")).alias("h:event_id"),
-        _header_text(header.struct.field("name")).alias("h:name"),
-        _header_text(header.struct.field("severity")).alias("h:severity"),
+        header_text(header.struct.field("vendor")).alias("h:vendor"),
+        header_text(header.struct.field("product")).alias("h:product"),
+        header_text(header.struct.field("event_id")).alias("h:event_id"),
+        header_text(header.struct.field("name")).alias("h:name"),
+        header_text(header.struct.field("severity")).alias("h:severity"),
         pl.col("header_time").alias("h:time"),
         pl.col("header_host").alias("h:host"),
         extension_segments(header.struct.field("extension")).alias("_segments"),
-        _header_text(header.struct.field("version")).alias("extra.device_version"),
+        header_text(header.struct.field("version")).alias("extra.device_version"),
         header.struct.field("cef_version").alias("extra.cef_version"),
     )
     pairs = cf.pairs_from_segments(frame, "_segments")

@@ -34,7 +34,7 @@ from __future__ import annotations
 import polars as pl
 
 from seclake.parsers import cef_fields as cf
-from seclake.parsers.cef import PROGRAM, extension_segments
+from seclake.parsers.cef import FIELD, PROGRAM, extension_segments, header_text
 from seclake.parsers.contract import REASON, ParseContext, ParseResult, finish
 from seclake.parsers.jsonlines import split_header
 
@@ -44,10 +44,9 @@ PRODUCT = "LEEF"
 VERSION = "1"
 
 _START = r"LEEF:[12](?:\.0)?\|"
-_FIELD = r"(?:[^|\\]|\\.)*"
 _HEADER = (
-    rf"^LEEF:(?P<leef_version>[12](?:\.0)?)\|(?P<vendor>{_FIELD})\|(?P<product>{_FIELD})\|(?P<version>{_FIELD})"
-    rf"\|(?P<event_id>{_FIELD})\|(?P<rest>(?s:.*))$"
+    rf"^LEEF:(?P<leef_version>[12](?:\.0)?)\|(?P<vendor>{FIELD})\|(?P<product>{FIELD})\|(?P<version>{FIELD})"
+    rf"\|(?P<event_id>{FIELD})\|(?P<rest>(?s:.*))$"
 )
 _DELIMITER_FIELD = r"^(?P<delimiter>0?[xX][0-9A-Fa-f]{2,4}|[^|=]?)\|(?P<attributes>(?s:.*))$"
 _PIPE_PAIRS = r"^[A-Za-z_][\w.]*=[^|]*\|[A-Za-z_][\w.]*="
@@ -61,14 +60,6 @@ SHORT_HEADER = "LEEF header has fewer than the 5 |-separated fields before the a
 def sniff(lines: pl.Series) -> pl.Series:
     """Per line: does it hold a ``LEEF:<version>|`` header."""
     return lines.cast(pl.String).str.contains(_START + r"[^|]*\|").fill_null(False)
-
-
-def _header_text(field: pl.Expr) -> pl.Expr:
-    unescaped = pl.when(field.str.contains("\\", literal=True)).then(
-        field.str.replace_all(r"\\([|\\])", "${1}")
-    )
-    text = unescaped.otherwise(field).str.strip_chars()
-    return pl.when(text != "").then(text)
 
 
 def _declared(field: str) -> str:
@@ -142,15 +133,15 @@ def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
         .when(header.struct.field("rest").is_null())
         .then(pl.lit(SHORT_HEADER))
         .alias(REASON),
-        _header_text(header.struct.field("vendor")).alias("h:vendor"),
-        _header_text(header.struct.field("product")).alias("h:product"),
-        _header_text(header.struct.field("event_id")).alias("h:event_id"),
+        header_text(header.struct.field("vendor")).alias("h:vendor"),
+        header_text(header.struct.field("product")).alias("h:product"),
+        header_text(header.struct.field("event_id")).alias("h:event_id"),
         pl.lit(None, dtype=pl.String).alias("h:name"),
         pl.lit(None, dtype=pl.String).alias("h:severity"),
         pl.col("header_time").alias("h:time"),
         pl.col("header_host").alias("h:host"),
         _segments(frame).alias("_segments"),
-        _header_text(header.struct.field("version")).alias("extra.device_version"),
+        header_text(header.struct.field("version")).alias("extra.device_version"),
         header.struct.field("leef_version").alias("extra.leef_version"),
     )
     pairs = cf.pairs_from_segments(frame, "_segments")
