@@ -10,8 +10,7 @@ dropped), so quoted text can never shift the positions of the fields after it. C
 without any ``"`` (almost all traffic lines) are a plain split on ``,``; the others take one of
 three slower paths, on their own rows only (``split_records``).
 
-Also here, because both formats need them: IP address validation (``ip_text``) and the
-address-range direction rule (``range_direction``).
+Also here, because both formats need it: IP address validation (``ip_text``).
 """
 
 from __future__ import annotations
@@ -35,13 +34,6 @@ _IP = (
     r"|[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*[0-9A-Fa-f.])$"
 )
 """IPv4 without leading zeros, or IPv6 (hex groups and colons, an IPv4 tail allowed)."""
-_PRIVATE = (
-    r"^(?:10\.|192\.168\.|172\.(?:1[6-9]|2[0-9]|3[01])\.|127\.|169\.254\.|0\.|"
-    r"100\.(?:6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.|[fF][cdCD]|[fF][eE][89abAB]|::1$|[fF][fF])"
-)
-"""RFC 1918, CGNAT, loopback, link-local, ``0.0.0.0/8``, IPv6 ULA, link-local, loopback, multicast."""
-_BROADCAST = r"^(?:2(?:2[4-9]|3[0-9])\.|255\.255\.255\.255$)"
-"""IPv4 multicast and limited broadcast: local to the segment, never outside."""
 
 
 def split_records(frame: pl.DataFrame, record: str) -> pl.LazyFrame:
@@ -131,26 +123,3 @@ def field(position: int | pl.Expr) -> pl.Expr:
 def ip_text(text: pl.Expr) -> pl.Expr:
     """A valid IPv4 (no leading zeros) or IPv6 address, lower-cased; anything else is null."""
     return pl.when(text.str.contains(_IP)).then(text.str.to_lowercase())
-
-
-def is_private(ip: pl.Expr) -> pl.Expr:
-    """True for addresses that stay inside an organisation (see ``_PRIVATE``, ``_BROADCAST``)."""
-    return ip.str.contains(_PRIVATE) | ip.str.contains(_BROADCAST)
-
-
-def range_direction(src_ip: pl.Expr, dst_ip: pl.Expr) -> pl.Expr:
-    """``internal``/``outbound``/``inbound`` from private and public ranges, else ``unknown``.
-
-    Private source and destination → internal, private → public outbound, public → private
-    inbound; public → public or a missing address → unknown.
-    """
-    src, dst = is_private(src_ip), is_private(dst_ip)
-    return (
-        pl.when(src & dst)
-        .then(pl.lit("internal"))
-        .when(src & ~dst)
-        .then(pl.lit("outbound"))
-        .when(~src & dst)
-        .then(pl.lit("inbound"))
-        .otherwise(pl.lit("unknown"))
-    )

@@ -41,12 +41,12 @@ _HALF_YEAR = dt.timedelta(days=183)
 
 PRIVATE_IP = (
     r"^(?:10\.|192\.168\.|172\.(?:1[6-9]|2[0-9]|3[01])\.|127\.|169\.254\.|100\.(?:6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\."
-    r"|22[4-9]\.|23[0-9]\.|255\.255\.255\.255$|0\.0\.0\.0$"
+    r"|22[4-9]\.|23[0-9]\.|255\.255\.255\.255$|0\."
     r"|[fF][cdCD]|[fF][eE][89abAB]|[fF][fF][0-9a-fA-F]{0,2}:|::1?$)"
 )
 """Private, loopback, link-local and carrier-grade NAT addresses (IPv4), unique-local, link-local
 and loopback (IPv6), plus what never leaves the local network: multicast (224.0.0.0/4, ff00::/8),
-the limited broadcast 255.255.255.255 and the unspecified address (0.0.0.0, ::). This is what the
+the limited broadcast 255.255.255.255 and "this network" (0.0.0.0/8, ::). This is what the
 normalisation rules call a private address range: mDNS to ff02::fb or DHCP to 255.255.255.255 is
 internal traffic, not outbound."""
 

@@ -87,7 +87,7 @@ like ``trust``, ``trusted``, ``inside``, ``lan``, ``internal``, ``dmz``, ``serve
 internal (case-insensitive; ``ctx.options`` ``external_zones`` / ``internal_zones``, comma
 lists, replace these defaults). External → internal inbound, internal → external outbound,
 internal → internal internal, external → external unknown. Otherwise (a zone not recognised, or
-non-session logs with addresses) from the address ranges (``csvfields.range_direction``).
+non-session logs with addresses) from the address ranges (``envelope.range_direction``).
 
 Time
 ----
@@ -105,8 +105,8 @@ from __future__ import annotations
 import polars as pl
 
 from seclake.parsers.contract import REASON, ParseContext, ParseResult, finish
-from seclake.parsers.csvfields import FIELDS, field, ip_text, range_direction, split_records
-from seclake.parsers.envelope import ENVELOPE, any_time, localize
+from seclake.parsers.csvfields import FIELDS, field, ip_text, split_records
+from seclake.parsers.envelope import ENVELOPE, any_time, localize, range_direction
 from seclake.schema import EXTRA_PREFIX, extra_columns
 
 NAME = "panos"

@@ -50,7 +50,7 @@ Direction: filterlog's ``in``/``out`` is relative to the interface (``extra.pf_d
 interface listed in ``ctx.options["wan_interfaces"]`` (comma list, e.g. ``igb0,pppoe0``) ``in`` is
 inbound and ``out`` outbound; elsewhere (and when no WAN interface is configured, as ``out`` on a
 LAN interface is often traffic from the Internet) direction comes from the address ranges
-(``csvfields.range_direction``).
+(``envelope.range_direction``).
 
 Time: the syslog header. RFC 5424 times carry an offset and are exact; RFC 3164 times have no
 year and no zone: read in ``ctx.timezone``, the year closest to ``ctx.date``. ``time`` is null
@@ -62,8 +62,8 @@ from __future__ import annotations
 import polars as pl
 
 from seclake.parsers.contract import REASON, ParseContext, ParseResult, finish
-from seclake.parsers.csvfields import field, ip_text, range_direction, split_records
-from seclake.parsers.envelope import ENVELOPE, any_time, syslog_severity
+from seclake.parsers.csvfields import field, ip_text, split_records
+from seclake.parsers.envelope import ENVELOPE, any_time, range_direction, syslog_severity
 from seclake.schema import extra_columns
 
 NAME = "pfsense_filterlog"

@@ -24,6 +24,7 @@ from seclake.parsers.envelope import is_private_ip, range_direction
         ("240.0.0.1", False),
         ("255.255.255.255", True),  # limited broadcast (DHCP)
         ("0.0.0.0", True),
+        ("0.1.2.3", True),  # "this network"
         ("8.8.8.8", False),
         ("22.4.1.1", False),  # starts like 224 but is public
         ("fe80::1", True),
