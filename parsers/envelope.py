@@ -19,6 +19,7 @@ earlier instant.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import polars as pl
 
@@ -140,3 +141,22 @@ def range_direction(src_ip: pl.Expr, dst_ip: pl.Expr) -> pl.Expr:
         .then(pl.lit("inbound"))
         .otherwise(pl.lit("unknown"))
     )
+
+
+def zone_direction(
+    src_zone: pl.Expr, dst_zone: pl.Expr, inside: Iterable[str], outside: str = "WAN"
+) -> pl.Expr:
+    """``direction`` from zone names (compared upper-case) where they tell: an ``inside`` zone to
+    ``outside`` outbound, the reverse inbound, inside to inside internal; else from the address
+    ranges (``range_direction`` of ``src_ip`` and ``dst_ip``)."""
+    src, dst = src_zone.str.to_uppercase(), dst_zone.str.to_uppercase()
+    src_in, dst_in = src.is_in(list(inside)), dst.is_in(list(inside))
+    by_zone = (
+        pl.when(src_in & (dst == outside))
+        .then(pl.lit("outbound"))
+        .when((src == outside) & dst_in)
+        .then(pl.lit("inbound"))
+        .when(src_in & dst_in)
+        .then(pl.lit("internal"))
+    )
+    return pl.coalesce(by_zone, range_direction(pl.col("src_ip"), pl.col("dst_ip")))

@@ -57,7 +57,7 @@ import polars as pl
 
 from seclake.parsers import kv
 from seclake.parsers.contract import REASON, ParseContext, ParseResult, finish, parsed_columns
-from seclake.parsers.envelope import localize, range_direction, syslog_severity
+from seclake.parsers.envelope import localize, syslog_severity, zone_direction
 from seclake.schema import EXTRA_PREFIX
 
 NAME = "sonicwall"
@@ -228,18 +228,8 @@ def _classified() -> dict[str, pl.Expr]:
 
 
 def _direction() -> pl.Expr:
-    src, dst = pl.col("src_zone").str.to_uppercase(), pl.col("dst_zone").str.to_uppercase()
-    src_in, dst_in = src.is_in(_INSIDE_ZONES), dst.is_in(_INSIDE_ZONES)
-    by_zone = (
-        pl.when(src_in & (dst == "WAN"))
-        .then(pl.lit("outbound"))
-        .when((src == "WAN") & dst_in)
-        .then(pl.lit("inbound"))
-        .when(src_in & dst_in)
-        .then(pl.lit("internal"))
-    )
     return pl.when(pl.col("event_class") == _NET).then(
-        pl.coalesce(by_zone, range_direction(pl.col("src_ip"), pl.col("dst_ip")))
+        zone_direction(pl.col("src_zone"), pl.col("dst_zone"), _INSIDE_ZONES)
     )
 
 

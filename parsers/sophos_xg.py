@@ -62,7 +62,7 @@ import polars as pl
 
 from seclake.parsers import kv
 from seclake.parsers.contract import REASON, ParseContext, ParseResult, finish, parsed_columns
-from seclake.parsers.envelope import iso_time, localize, range_direction, syslog_severity
+from seclake.parsers.envelope import iso_time, localize, syslog_severity, zone_direction
 from seclake.schema import EXTRA_PREFIX
 
 NAME = "sophos_xg"
@@ -272,17 +272,10 @@ def _classified() -> dict[str, pl.Expr]:
 
 def _direction() -> pl.Expr:
     v = kv.value
-    src = pl.coalesce(v("srczonetype"), v("srczone")).str.to_uppercase()
-    dst = pl.coalesce(v("dstzonetype"), v("dstzone")).str.to_uppercase()
-    src_in, dst_in = src.is_in(_INSIDE_ZONES), dst.is_in(_INSIDE_ZONES)
-    by_zone = (
-        pl.when(src_in & (dst == "WAN"))
-        .then(pl.lit("outbound"))
-        .when((src == "WAN") & dst_in)
-        .then(pl.lit("inbound"))
-        .when(src_in & dst_in)
-        .then(pl.lit("internal"))
-    )
     return pl.when(pl.col("event_class") == _NET).then(
-        pl.coalesce(by_zone, range_direction(pl.col("src_ip"), pl.col("dst_ip")))
+        zone_direction(
+            pl.coalesce(v("srczonetype"), v("srczone")),
+            pl.coalesce(v("dstzonetype"), v("dstzone")),
+            _INSIDE_ZONES,
+        )
     )
