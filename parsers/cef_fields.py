@@ -291,6 +291,17 @@ def leef_unescape(value: pl.Expr, key: pl.Expr) -> pl.Expr:
     )
 
 
+def structured_data_unescape(value: pl.Expr, key: pl.Expr) -> pl.Expr:
+    """RFC 5424 structured-data value escapes (Check Point, Kaspersky): ``\\"``, ``\\]`` and
+    ``\\\\`` stand for the character; any other backslash is kept."""
+    del key
+    return (
+        pl.when(value.str.contains("\\", literal=True))
+        .then(value.str.replace_all(r'\\(["\]\\])', "${1}"))
+        .otherwise(value)
+    )
+
+
 def snake_label(label: pl.Expr) -> pl.Expr:
     """A slot label as a key: ``VirusName``/``Virus name`` → ``virus_name``, ``Host ID`` → ``host_id``."""
     return (

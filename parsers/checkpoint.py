@@ -95,15 +95,6 @@ def sniff(lines: pl.Series) -> pl.Series:
     return lines.cast(pl.String).str.contains(_SNIFF).fill_null(False)
 
 
-def _unescape(value: pl.Expr, key: pl.Expr) -> pl.Expr:
-    del key
-    return (
-        pl.when(value.str.contains("\\", literal=True))
-        .then(value.str.replace_all(r'\\(["\]\\])', "${1}"))
-        .otherwise(value)
-    )
-
-
 def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
     """Parse Log Exporter syslog lines into events (see the module docstring)."""
     raw = pl.col("raw")
@@ -126,5 +117,7 @@ def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
     frame = frame.with_columns(pl.col("header_time").alias("h:time"), pl.col("header_host").alias("h:host"))
     pairs = cf.pairs_from_segments(frame, "_segments")
     kept = frame.select("raw", "raw_file", "raw_line", REASON, cf.ROW, *cf.HEADER_COLUMNS)
-    events = cf.normalise(kept, pairs, ctx, keep_first=True, unescaper=_unescape, aliases=ALIASES)
+    events = cf.normalise(
+        kept, pairs, ctx, keep_first=True, unescaper=cf.structured_data_unescape, aliases=ALIASES
+    )
     return finish(events, ctx, format_name=NAME, vendor=pl.col("vendor"), product=pl.col("product"))

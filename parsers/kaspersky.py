@@ -70,15 +70,6 @@ def sniff(lines: pl.Series) -> pl.Series:
     return lines.cast(pl.String).str.contains(_START).fill_null(False)
 
 
-def _unescape(value: pl.Expr, key: pl.Expr) -> pl.Expr:
-    del key
-    return (
-        pl.when(value.str.contains("\\", literal=True))
-        .then(value.str.replace_all(r'\\(["\]\\])', "${1}"))
-        .otherwise(value)
-    )
-
-
 def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
     """Parse KSC syslog export lines into events (see the module docstring)."""
     raw = pl.col("raw")
@@ -135,5 +126,5 @@ def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
     kept = frame.select(
         "raw", "raw_file", "raw_line", REASON, cf.ROW, *cf.HEADER_COLUMNS, "extra.product_version"
     )
-    events = cf.normalise(kept, pairs, ctx, keep_first=True, unescaper=_unescape)
+    events = cf.normalise(kept, pairs, ctx, keep_first=True, unescaper=cf.structured_data_unescape)
     return finish(events, ctx, format_name=NAME, vendor=pl.col("vendor"), product=pl.col("product"))
