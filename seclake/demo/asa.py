@@ -29,7 +29,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 
-from seclake.demo.events import MONTHS, Event, Line, LocalClock, day_fields, hms
+from seclake.demo.events import MONTHS, Event, Line, LocalClock, day_fields, hms, render_in_time_order
 from seclake.demo.orgs import Org
 
 FORMAT = "cisco_asa"
@@ -251,8 +251,4 @@ class _Device:
 
 def render(events: Iterable[Event], org: Org, rng: random.Random) -> list[Line]:
     """Every line the org's firewall writes for ``events`` (any order in; lines unsorted out)."""
-    device = _Device(org, rng)
-    lines: list[Line] = []
-    for event in sorted(events, key=lambda e: e.time):
-        lines.extend(device.render(event))
-    return lines
+    return render_in_time_order(_Device(org, rng), events)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 
-from seclake.demo.events import MONTHS, Event, Line, LocalClock, ctime, day_fields, hms
+from seclake.demo.events import MONTHS, Event, Line, LocalClock, ctime, day_fields, hms, render_in_time_order
 from seclake.demo.orgs import Org
 
 FORMAT = "clamav"
@@ -140,8 +140,4 @@ class _Collector:
 
 def render(events: Iterable[Event], org: Org, rng: random.Random) -> list[Line]:
     """Every line the org's endpoints send for ``events`` (any order in; lines unsorted out)."""
-    collector = _Collector(org, rng)
-    lines: list[Line] = []
-    for event in sorted(events, key=lambda e: e.time):
-        lines.extend(collector.render(event))
-    return lines
+    return render_in_time_order(_Collector(org, rng), events)

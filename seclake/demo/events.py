@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -44,6 +45,25 @@ class Line:
     time: float
     text: str
     tag: str | None
+
+
+class Renderer(Protocol):
+    """A writer's device: the lines it writes for one event (none for kinds it does not log)."""
+
+    def render(self, event: Event) -> list[Line]: ...
+
+
+def render_in_time_order(
+    device: Renderer, events: Iterable[Event], kinds: frozenset[str] | None = None
+) -> list[Line]:
+    """Every line ``device`` writes for ``events`` (of ``kinds``, when given), fed to it in time
+    order (devices keep state: sessions, counters); any order in, lines unsorted out."""
+    return [
+        line
+        for event in sorted(events, key=lambda e: e.time)
+        if kinds is None or event.kind in kinds
+        for line in device.render(event)
+    ]
 
 
 class LocalClock:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 
-from seclake.demo.events import MONTHS, Event, Line, LocalClock
+from seclake.demo.events import MONTHS, Event, Line, LocalClock, render_in_time_order
 from seclake.demo.orgs import Org
 
 FORMAT = "panos"
@@ -265,9 +265,4 @@ class _Firewall:
 
 def render(events: Iterable[Event], org: Org, rng: random.Random) -> list[Line]:
     """Every line the org's PAN-OS firewall writes for ``events`` (any order in; lines unsorted out)."""
-    firewall = _Firewall(org, rng)
-    lines: list[Line] = []
-    for event in sorted(events, key=lambda e: e.time):
-        if event.kind in KINDS:
-            lines.extend(firewall.render(event))
-    return lines
+    return render_in_time_order(_Firewall(org, rng), events, KINDS)
