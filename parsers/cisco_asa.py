@@ -145,6 +145,7 @@ from seclake.parsers.envelope import (
     range_direction,
     syslog_severity,
 )
+from seclake.parsers.kv import lookup
 from seclake.schema import EXTRA_PREFIX
 
 NAME = "cisco_asa"
@@ -838,7 +839,7 @@ def _finish_family(
             ).with_columns(pl.coalesce(f"{side}_port", f"_{side}_service_port").alias(f"{side}_port"))
     protocol = pl.col("_protocol_word")
     if family in _NUMBERED_PROTOCOL_FAMILIES:
-        protocol = _lookup(protocol, _PROTOCOL_NAMES, protocol)
+        protocol = lookup(protocol, _PROTOCOL_NAMES, protocol)
     later = {"protocol": protocol}
     icmp = protocol.is_in(["icmp", "ipv6-icmp"]).fill_null(False)
     later |= {
@@ -913,7 +914,7 @@ def _event_columns(names: set[str], family: str) -> dict[str, pl.Expr]:
         out["bytes_total"] = _integer(g("bytes"))
     if "verb" in names and family in _VERB_ACTIONS:
         out["vendor_action"] = pl.coalesce(g("verb"), "vendor_action")
-        out["action"] = _lookup(g("verb"), _VERB_ACTIONS[family], pl.col("action"))
+        out["action"] = lookup(g("verb"), _VERB_ACTIONS[family], pl.col("action"))
     out |= {_extra(name[2:]): _null_if_empty(g(name)) for name in names if name.startswith("x_")}
     if "aaa_user" in names:
         out[_extra("aaa_user")] = g("aaa_user")
@@ -1122,14 +1123,6 @@ def _null_if_empty(text: pl.Expr) -> pl.Expr:
     """The text without surrounding blanks, null when nothing is left."""
     stripped = text.str.strip_chars()
     return pl.when(stripped != "").then(stripped)
-
-
-def _lookup(key: pl.Expr, table: dict[str, str], default: pl.Expr) -> pl.Expr:
-    """A when/then chain over a small table (``replace`` would break streaming)."""
-    chain = None
-    for word, value in table.items():
-        chain = (pl.when(key == word) if chain is None else chain.when(key == word)).then(pl.lit(value))
-    return chain.otherwise(default)
 
 
 def _protocol_word(text: pl.Expr) -> pl.Expr:
