@@ -360,7 +360,7 @@ def _silent(frame: pl.DataFrame, interface: str, down: dt.datetime, up: dt.datet
 def test_outside_outage_crosses_midnight_and_nothing_passes_outside_meanwhile(
     truth: dict, events: dict
 ) -> None:
-    outage = _one(truth, "interface_outage", breach_caused=False)
+    outage = _one(truth, "interface_outage", breach_caused=False, org="saigon-trading")
     assert outage["entity"]["value"] == "outside"
     window = outage["outages"][0]
     down, up = _iso(window["down"]), _iso(window["up"])
@@ -372,6 +372,26 @@ def test_outside_outage_crosses_midnight_and_nothing_passes_outside_meanwhile(
     assert _silent(fw, "outside", down, up) == 0
     outside = fw.filter(NETWORK, (pl.col("src_zone") == "outside") | (pl.col("dst_zone") == "outside"))
     assert _times(outside, pl.col("time") < down) and _times(outside, pl.col("time") > up)
+
+
+def test_pfsense_wan_outage_is_logged_under_the_port_name_the_inventory_uses(
+    truth: dict, events: dict, config: dict
+) -> None:
+    """pfSense names interfaces by port (igb0): the scenario, the link-state lines, the traffic
+    zones and the inventory all say igb0, so the outage maps to the assets behind it."""
+    outage = _one(truth, "interface_outage", breach_caused=False, org="harbour-dental")
+    assert outage["entity"]["value"] == "igb0"
+    window = outage["outages"][0]
+    down, up = _iso(window["down"]), _iso(window["up"])
+    assert 120 <= window["minutes"] <= 300
+    fw = events[outage["org"]].filter(pl.col("source") == "fw")
+    assert _state_changes(fw, "igb0") == [(down, "down"), (up, "up")]
+    assert _silent(fw, "igb0", down, up) == 0
+    assert _times(fw.filter(NETWORK, pl.col("src_zone") == "igb0"), pl.col("time") > up)
+    (org,) = [o for o in config["organisations"] if o["id"] == "harbour-dental"]
+    (firewall,) = [a for a in org["assets"] if a["kind"] == "network"]
+    assert "igb0" in {i["name"] for i in firewall["interfaces"]}
+    assert {s["interface"] for s in firewall["services"]} == {"igb0"}
 
 
 def test_breach_outage_isolates_the_server_network_during_the_spread(truth: dict, events: dict) -> None:

@@ -194,10 +194,10 @@ def _assets(org: Org) -> list[dict[str, Any]]:
         "name": org.firewall,
         "ips": [i.ip for i in org.interfaces],
         "hostnames": [org.firewall, f"{org.firewall}.{org.domain}"],
-        "services": [s | {"interface": "outside"} for s in _services(FIREWALL_SERVICES)],
+        "services": [s | {"interface": org.link_name("outside")} for s in _services(FIREWALL_SERVICES)],
         "criticality": "critical",
         "kind": "network",
-        "interfaces": [{"name": i.name, "network": i.network} for i in org.interfaces],
+        "interfaces": [{"name": org.link_name(i.name), "network": i.network} for i in org.interfaces],
     }
     hosts = [
         {

@@ -95,6 +95,14 @@ class Org:
         """The firewall interface called ``name``."""
         return next(i for i in self.interfaces if i.name == name)
 
+    def link_name(self, name: str) -> str:
+        """What the org's firewall calls interface ``name`` in its logs (and so the inventory):
+        the ``nameif`` on Cisco ASA and FortiGate (interfaces named after their role), the
+        hardware port on PAN-OS (``ethernet1/<port + 1>``) and pfSense (``igb<port>``)."""
+        firewall = next(s.format for s in self.sources if s.id == PERIMETER)
+        port = int(self.interface(name).hardware.rsplit("/", 1)[1])
+        return {"panos": f"ethernet1/{port + 1}", "pfsense_filterlog": f"igb{port}"}.get(firewall, name)
+
     def host(self, name: str) -> Host:
         """The host called ``name``."""
         return next(h for h in self.hosts if h.name == name)

@@ -79,7 +79,7 @@ class _Firewall:
         self.serial = "".join(str(rng.randrange(10)) for _ in range(SERIAL_DIGITS))
         self.session = rng.randrange(10_000, 900_000)
         self.seqno = rng.randrange(1_000_000, 9_000_000)
-        self.ports = {i.name: f"ethernet1/{int(i.hardware.rsplit('/', 1)[1]) + 1}" for i in org.interfaces}
+        self.ports = {i.name: org.link_name(i.name) for i in org.interfaces}
 
     def local(self, t: float) -> str:
         wall = self.clock.wall(t)

@@ -53,7 +53,7 @@ class _Firewall:
         self.clock = LocalClock(org.timezone)
         self.rng = rng
         self.pid = rng.randrange(10_000, 99_999)
-        self.ports = {i.name: f"igb{i.hardware.rsplit('/', 1)[1]}" for i in org.interfaces}
+        self.ports = {i.name: org.link_name(i.name) for i in org.interfaces}
 
     def header(self, t: float, pri: int, program: str) -> str:
         wall = self.clock.wall(t)

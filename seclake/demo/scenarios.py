@@ -16,6 +16,7 @@ them.
 | ``malware_spreading`` | 2nd | signature FOUND on a workstation, removal fails, SMB (445) burst to the file server, same signature on the file server 20-60 min later, admin shuts the ``servers`` interface, both hosts cleaned, interface back up | ``host`` |
 | ``interface_outage`` (breach) | 2nd | the ``servers`` interface administratively down during that incident | ``interface`` |
 | ``link_flap`` | 2nd | ``dmz`` line protocol down/up 5-8 times within 30 min | ``interface`` |
+| ``interface_outage`` | 4th | the internet link (``outside``; pfSense logs ``igb0``) down 2-5 h from the working morning | ``interface`` |
 | ``port_scan`` | 3rd, 4th | one address probes 140-400 distinct ports of the web server's public address in 1-4 min | attacker ``src_ip`` |
 | ``malware_quarantined`` | 3rd | a download, then clamd FOUND and clamonacc ``moved to`` on one workstation | ``host`` |
 | ``av_update_failing`` | 3rd | one workstation's signature update fails every run from the second day on | ``host`` |
@@ -500,7 +501,7 @@ def malware_spreading(
         "interface_outage",
         org,
         ("fw",),
-        {"type": "interface", "value": "servers"},
+        {"type": "interface", "value": org.link_name("servers")},
         tuple(h.name for h in org.servers if h.interface == "servers"),
         first_activity=isolated,
         detectable=isolated,
@@ -530,7 +531,7 @@ def interface_outage(org: Org, sid: str, t0: float, rng: random.Random, interfac
         "interface_outage",
         org,
         ("fw",),
-        {"type": "interface", "value": interface},
+        {"type": "interface", "value": org.link_name(interface)},
         tuple(affected),
         first_activity=t0,
         detectable=t0,
@@ -563,7 +564,7 @@ def link_flap(org: Org, sid: str, t0: float, rng: random.Random, interface: str)
         "link_flap",
         org,
         ("fw",),
-        {"type": "interface", "value": interface},
+        {"type": "interface", "value": org.link_name(interface)},
         tuple(h.name for h in org.servers if h.interface == interface),
         first_activity=windows[0][0],
         detectable=windows[0][0],
@@ -661,7 +662,16 @@ def plan(orgs: tuple[Org, ...], dates: list[dt.date], seed: int) -> list[Scenari
     r = rng("scan")
     scan = port_scan(third, f"{third.id}/port-scan", at(third, _day(r, days), r.uniform(20, 23.2)), r)
     r = rng("scan-2")
-    second_scan = port_scan(fourth, f"{fourth.id}/port-scan", at(fourth, _day(r, days), r.uniform(1, 5)), r)
+    second_scan_day = _day(r, days)
+    second_scan = port_scan(fourth, f"{fourth.id}/port-scan", at(fourth, second_scan_day, r.uniform(1, 5)), r)
+    r = rng("outage-2")
+    wan_outage = interface_outage(
+        fourth,
+        f"{fourth.id}/outage-outside",
+        at(fourth, _day(r, days, second_scan_day), r.uniform(8.5, 12)),
+        r,
+        "outside",
+    )
     r = rng("quarantine")
     candidates = [h.name for h in third.workstations if h.name != third.admin_host]
     victim = r.choice(candidates)
@@ -688,4 +698,5 @@ def plan(orgs: tuple[Org, ...], dates: list[dt.date], seed: int) -> list[Scenari
         failing,
         switched_off,
         second_scan,
+        wan_outage,
     ]

@@ -22,7 +22,7 @@ from seclake.ingest import ingest
 from tests.downtime.helpers import write_incidents
 
 START, DAYS = dt.date(2026, 11, 10), 3
-ORGS = ("saigon-trading", "merlion-clinic")
+ORGS = ("saigon-trading", "merlion-clinic", "harbour-dental")
 KINDS = {"malware_spreading": "outbreak", "vpn_bruteforce_success": "account_compromise"}
 TOLERANCE_MIN = 1.0
 
