@@ -91,7 +91,8 @@ _SD_HEAD = rf"(?:^| )(?:<(?P<pri>[0-9]{{1,3}})>)?(?:1 )?(?P<time>{ISO_TIME}|-) (
 _SD_BODY = r'^\[junos@[^ \]]* ?(?P<params>(?:[^"\]]|"(?:[^"\\]|\\.)*")*)\] ?(?P<text>(?s:.*))$'
 _PLAIN = r"^(?P<head>.*?)(?P<app>[A-Za-z_][0-9A-Za-z_.\-]*)(?:\[(?P<pid>[0-9]+)\])?: (?P<tag>[A-Z][A-Z0-9_]{2,}): (?P<text>(?s:.*))$"
 _SNIFF = r" \[junos@[0-9.]+[ \]]|(?:^|[ >])(?:RT_FLOW|RT_IDS|RT_IDP|RT_UTM|mib2d|jsrpd|kmd|mgd)(?:\[[0-9]+\])?: [A-Z][A-Z0-9_]+: "
-_OUTSIDE_ZONE = r"(?i)untrust|internet|outside|wan|public"
+OUTSIDE_ZONE = r"(?i)untrust|internet|outside|wan|public"
+"""Zone names that face the internet (Juniper zones are named freely; these are the usual ones)."""
 _NULL_MARKERS = ("N/A", "None", "UNKNOWN", "", "-")
 
 _ADDR = r"(?P<{p}>[^ ]+)/(?P<{p}_port>[0-9]+)"
@@ -384,7 +385,7 @@ def _events(frame: pl.DataFrame) -> pl.DataFrame:
         pl.when(pl.col("event_class") == _MAL).then(v("name")).alias("malware_name"),
         pl.when(pl.col("event_class") == _MAL).then(v("filename")).alias("file_path"),
         pl.when(pl.col("event_class") != _SYS)
-        .then(_direction(src_zone, dst_zone, src, dst))
+        .then(trust_direction(src_zone, dst_zone, src, dst))
         .alias("direction"),
         pl.coalesce(
             kv.lookup(v("threat-severity").str.to_uppercase(), _IDP_SEVERITIES), syslog_severity(level)
@@ -416,9 +417,10 @@ def _events(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _direction(src_zone: pl.Expr, dst_zone: pl.Expr, src: pl.Expr, dst: pl.Expr) -> pl.Expr:
-    """From the zones when both are known (see the module docstring), else from the address ranges."""
-    src_out, dst_out = src_zone.str.contains(_OUTSIDE_ZONE), dst_zone.str.contains(_OUTSIDE_ZONE)
+def trust_direction(src_zone: pl.Expr, dst_zone: pl.Expr, src: pl.Expr, dst: pl.Expr) -> pl.Expr:
+    """From the zones when both are known (an ``OUTSIDE_ZONE`` to any other zone inbound, the
+    reverse outbound, two inside zones internal), else from the address ranges of ``src``/``dst``."""
+    src_out, dst_out = src_zone.str.contains(OUTSIDE_ZONE), dst_zone.str.contains(OUTSIDE_ZONE)
     return (
         pl.when(src_zone.is_null() | dst_zone.is_null())
         .then(range_direction(src, dst))

@@ -8,75 +8,32 @@ Kaspersky and Trend Micro CEF lines are tested in ``test_kaspersky.py`` and ``te
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 import pytest
 
 from seclake.parsers import cef
-from seclake.parsers.contract import ParseContext, ParseResult
-from seclake.schema import ACTIONS, EXTRA_PREFIX, events_to_arrow
+from seclake.parsers.contract import ParseContext
 from tests.corpus import corpus_files, corpus_lines
+from tests.parsers.checks import (
+    check,
+    check_every_line_is_an_event,
+    events,
+    lines_frame,
+    name,
+    one,
+    parse_events,
+    utc,
+)
 from tests.parsers.golden import check_golden
 
 CTX = ParseContext(org="acme", source="siem", date=dt.date(2026, 1, 23), timezone="UTC")
 FILES = corpus_files("cef")
 
 
-def _name(path: Path) -> str:
-    return f"{path.parents[1].name}-{path.parent.name}-{path.name.split('.')[0]}"
-
-
-def frame_of(lines: list[str]) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "raw": lines,
-            "raw_file": ["synthetic.log"] * len(lines),
-            "raw_line": list(range(1, len(lines) + 1)),
-        },
-        schema={"raw": pl.String, "raw_file": pl.String, "raw_line": pl.Int64},
-    )
-
-
-def rows_of(result: ParseResult) -> list[dict[str, Any]]:
-    """Events in input order, the ``extra.<key>`` columns as one ``extra`` dict (nulls left out)."""
-    rows = []
-    for row in result.events.sort("raw_line").to_dicts():
-        extra = {k.removeprefix(EXTRA_PREFIX): v for k, v in row.items() if k.startswith(EXTRA_PREFIX) and v}
-        rows.append({k: v for k, v in row.items() if not k.startswith(EXTRA_PREFIX)} | {"extra": extra})
-    return rows
-
-
-def check(row: dict[str, Any], expected: dict[str, Any]) -> None:
-    """Every expected field equals the event's (``extra.<key>`` addresses the extra map)."""
-    for field, want in expected.items():
-        got = row["extra"].get(field[6:]) if field.startswith("extra.") else row[field]
-        assert got == want, f"line {row['raw_line']}: {field} = {got!r}, want {want!r}"
-
-
-def utc(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
-
-
-def assert_valid(result: ParseResult) -> None:
-    """Actions belong to their class' vocabulary and the events convert to the Arrow schema."""
-    for row in result.events.select("event_class", "action").unique().to_dicts():
-        assert row["action"] is None or row["action"] in ACTIONS[row["event_class"]], row
-    assert events_to_arrow(result.events).num_rows == result.events.height
-
-
-def _parse(lines: list[str], ctx: ParseContext = CTX) -> list[dict[str, Any]]:
-    result = cef.parse(frame_of(lines), ctx)
-    assert result.lines == len(lines)
-    assert result.quarantine.is_empty(), result.quarantine["reason"].to_list()
-    assert_valid(result)
-    return rows_of(result)
-
-
-def _one(line: str, ctx: ParseContext = CTX) -> dict[str, Any]:
-    (row,) = _parse([line], ctx)
-    return row
+_name = partial(name, folders=2)
 
 
 # ---- corpus ---------------------------------------------------------------------------------------
@@ -84,13 +41,7 @@ def _one(line: str, ctx: ParseContext = CTX) -> dict[str, Any]:
 
 @pytest.mark.parametrize("path", FILES, ids=_name)
 def test_every_corpus_line_is_an_event(path: Path) -> None:
-    lines = corpus_lines(path)
-    result = cef.parse(lines, CTX)
-    assert result.events.height == lines.height
-    assert result.quarantine.is_empty()
-    assert sorted(result.events["raw_line"].to_list()) == list(range(1, lines.height + 1))
-    assert set(result.events["format"].to_list()) == {"cef"}
-    assert_valid(result)
+    check_every_line_is_an_event(cef, path, CTX)
 
 
 @pytest.mark.parametrize("path", FILES, ids=_name)
@@ -99,7 +50,7 @@ def test_golden(path: Path, update_golden: bool) -> None:
 
 
 def test_corpus_values_checked_by_hand() -> None:
-    rows = rows_of(cef.parse(corpus_lines(FILES[0]), CTX))
+    rows = events(cef.parse(corpus_lines(FILES[0]), CTX))
     common = {
         "vendor": "Elastic",
         "product": "Vaporware",
@@ -128,13 +79,13 @@ def test_corpus_values_checked_by_hand() -> None:
 
 
 def test_envelopes_give_time_and_device() -> None:
-    rows = _parse([
+    rows = parse_events(cef, [
         "Sep 19 08:26:10 server3.mycorp.local CEF:0|VMware Carbon Black|App Control|8.1.0.899|801|Execution block"
         " (unapproved file)|5| dst=10.0.0.1 duser=NTAUTHORITY\\SYSTEM msg=File 'itunessetup64.exe' has been blocked"
         " because it was unapproved.",
         "<134>1 2026-01-22T10:00:00.5+01:00 relay01 CheckPoint 1234 - - CEF:0|Acme|Box|1|7|Thing|3|src=10.1.1.1",
         "2026-01-22T10:00:00Z relay02 CEF:1|Acme|Box|1|7|Thing|3|dst=10.1.1.1",
-    ])  # fmt: skip
+    ], CTX)  # fmt: skip
     check(rows[0], {
         "time": utc("2025-09-19T08:26:10"), "device": "server3.mycorp.local", "vendor": "VMware Carbon Black",
         "product": "App Control", "message_id": "801", "severity": "medium", "vendor_severity": "5",
@@ -147,10 +98,12 @@ def test_envelopes_give_time_and_device() -> None:
 
 
 def test_header_pipes_and_extension_escapes() -> None:
-    row = _one(
+    row = one(
+        cef,
         r"CEF:0|Sec\|Corp|Guard\\Pro|2.0|a\|b|Name with \| pipe|High|"
         r"msg=line one\nline two with \= and \\ and a | pipe fname=C:\\new\\report.doc filePath=C:\new\x.exe"
-        r" cs6=ContainerImageName | ContainerName | ContainerID cs6Label=Container"
+        r" cs6=ContainerImageName | ContainerName | ContainerID cs6Label=Container",
+        CTX,
     )
     check(row, {
         "vendor": "Sec|Corp", "product": "Guard\\Pro", "message_id": "a|b", "severity": "high",
@@ -162,10 +115,12 @@ def test_header_pipes_and_extension_escapes() -> None:
 
 
 def test_value_boundaries_known_keys_and_urls() -> None:
-    row = _one(
+    row = one(
+        cef,
         "CEF:0|Acme|Proxy|1|web|Web request|2|request=https://x.example/?a=b&c=d  "
         "requestClientApplication=Mozilla/5.0 (X11; Linux x86_64) src=10.0.0.5 dpt=443 "
-        "TrendMicroDsMalwareTargetType=N/TrendMicroDsFileMD5=44D8"
+        "TrendMicroDsMalwareTargetType=N/TrendMicroDsFileMD5=44D8",
+        CTX,
     )
     check(row, {
         "extra.request": "https://x.example/?a=b&c=d",
@@ -178,22 +133,22 @@ def test_value_boundaries_known_keys_and_urls() -> None:
 def test_attacker_text_in_a_value_never_sets_a_column() -> None:
     """``msg`` carries attacker text shaped like keys. Escaped (as the spec requires) it stays in
     the value; unescaped, a repeated key makes the key ambiguous and no column takes either value."""
-    rows = _parse([
+    rows = parse_events(cef, [
         r"CEF:0|Acme|FW|1|100|conn|5|src=10.0.0.1 msg=login from evil src\=6.6.6.6 suser\=root dst=8.8.8.8",
         "CEF:0|Acme|FW|1|100|conn|5|src=10.0.0.1 msg=hello src=6.6.6.6 dst=8.8.8.8 act=blocked",
         "CEF:0|Acme|FW|1|100|conn|5|msg=hello src=6.6.6.6 suser=root src=10.0.0.1 dst=8.8.8.8",
-    ])  # fmt: skip
+    ], CTX)  # fmt: skip
     check(rows[0], {"src_ip": "10.0.0.1", "user": None, "message": "login from evil src=6.6.6.6 suser=root"})
     check(rows[1], {"src_ip": None, "extra.src": "10.0.0.1", "extra.src#2": "6.6.6.6", "dst_ip": "8.8.8.8"})
     check(rows[2], {"src_ip": None, "extra.src": "6.6.6.6", "extra.src#2": "10.0.0.1", "user": "root"})
 
 
 def test_labels_resolve_custom_slots_whatever_the_slot() -> None:
-    rows = _parse([
+    rows = parse_events(cef, [
         "CEF:0|Acme|AV|1|virus|Virus found|8|cs3=EICAR cs3Label=Virus Name cn1=7 cn1Label=Risk Level cs1=x",
         "CEF:0|Acme|AV|1|virus|Virus found|8|cs1Label=VirusName cs1=EICAR-2 deviceCustomString2=Block all"
         " deviceCustomString2Label=Rule Name cs4Label=Orphan",
-    ])  # fmt: skip
+    ], CTX)  # fmt: skip
     check(rows[0], {"malware_name": "EICAR", "extra.risk_level": "7", "extra.cs1": "x",
                     "event_class": "malware_detection", "action": "detected"})  # fmt: skip
     check(rows[1], {"malware_name": "EICAR-2", "rule_name": "Block all", "extra.cs4Label": "Orphan"})
@@ -202,7 +157,7 @@ def test_labels_resolve_custom_slots_whatever_the_slot() -> None:
 def test_times_and_zones() -> None:
     ctx = ParseContext(org="acme", source="siem", date=dt.date(2026, 1, 23), timezone="Asia/Ho_Chi_Minh")
     base = "CEF:0|Acme|FW|1|1|x|3|src=10.0.0.1 "
-    rows = _parse([
+    rows = parse_events(cef, [
         base + "rt=1769069700000",
         base + "rt=1769069700",
         base + "rt=Jan 22 2026 08:15:00 GMT+00:00",
@@ -230,12 +185,12 @@ def test_times_and_zones() -> None:
      ("Very-High", "critical"), ("Unknown", None), ("11", None)],
 )  # fmt: skip
 def test_severity(written: str, normalised: str | None) -> None:
-    row = _one(f"CEF:0|Acme|FW|1|1|x|{written}|src=10.0.0.1")
+    row = one(cef, f"CEF:0|Acme|FW|1|1|x|{written}|src=10.0.0.1", CTX)
     assert (row["severity"], row["vendor_severity"]) == (normalised, written)
 
 
 def test_generic_actions_direction_and_bytes() -> None:
-    rows = _parse([
+    rows = parse_events(cef, [
         "CEF:0|Acme|FW|1|1|conn|3|act=accept src=10.0.0.1 dst=1.1.1.1 spt=5000 dpt=53 proto=UDP in=100 out=900",
         "CEF:0|Acme|FW|1|1|conn|3|act=Dropped src=1.1.1.1 dst=10.0.0.1 deviceDirection=1",
         "CEF:0|Acme|FW|1|1|conn|3|act=TCP Reset src=10.0.0.1 dst=10.0.0.2 proto=6",
@@ -245,7 +200,7 @@ def test_generic_actions_direction_and_bytes() -> None:
         "CEF:0|Acme|VPN|1|1|User logged in|2|suser=bob src=203.0.113.9",
         "CEF:0|Acme|AV|1|1|Virus definitions update failed|5|",
         "CEF:0|Acme|Box|1|1|Fan speed high|5|",
-    ])  # fmt: skip
+    ], CTX)  # fmt: skip
     check(rows[0], {"event_class": "network_activity", "action": "allow", "protocol": "udp", "bytes_out": 100,
                     "bytes_in": 900, "bytes_total": 1000, "direction": "outbound", "dst_port": 53})  # fmt: skip
     check(rows[1], {"action": "drop", "direction": "outbound", "extra.deviceDirection": "1"})
@@ -262,7 +217,7 @@ def test_generic_actions_direction_and_bytes() -> None:
 
 def test_check_point_cef_variant() -> None:
     """Log Exporter CEF (checkpoint.md, framing 3): the Check Point table applies through CEF."""
-    rows = _parse([
+    rows = parse_events(cef, [
         "<134>1 2026-01-22T08:00:01Z cp-mgmt CheckPoint 1 - - CEF:0|Check Point|VPN-1 & FireWall-1|Check Point|"
         "Drop|https|Unknown|act=Drop deviceDirection=0 rt=1769068800000 src=203.0.113.7 spt=51515 dst=10.1.2.3"
         " dpt=443 proto=6 cs2Label=Rule Name cs2=Cleanup rule layer_name=Network ifname=eth1"
@@ -272,7 +227,7 @@ def test_check_point_cef_variant() -> None:
         "0123456789ABCDEF0123456789 file_name=invoice.exe origin=10.0.0.254",
         "CEF:0|Check Point|VPN-1 & FireWall-1|Check Point|Reject|smtp|Unknown|act=Reject src=10.1.2.3 dst=8.8.8.8 "
         "proto=17 origin=10.0.0.254",
-    ])  # fmt: skip
+    ], CTX)  # fmt: skip
     check(rows[0], {
         "vendor": "Check Point", "product": "VPN-1 & FireWall-1", "time": utc("2026-01-22T08:00:00"),
         "event_class": "network_activity", "action": "drop", "vendor_action": "Drop", "src_ip": "203.0.113.7",
@@ -290,7 +245,7 @@ def test_check_point_cef_variant() -> None:
 
 
 def test_quarantine_reasons() -> None:
-    result = cef.parse(frame_of(["", "Jan 1 00:00:00 host sshd[1]: hello", "CEF:0|Acme|FW|1|2|x"]), CTX)
+    result = cef.parse(lines_frame(["", "Jan 1 00:00:00 host sshd[1]: hello", "CEF:0|Acme|FW|1|2|x"]), CTX)
     assert result.events.is_empty()
     assert result.quarantine["reason"].to_list() == [cef.NO_HEADER, cef.NO_HEADER, cef.SHORT_HEADER]
 
@@ -316,7 +271,7 @@ def test_a_large_frame_keeps_every_line_once() -> None:
         "CEF:0|Trend Micro|Deep Security Agent|20|4000000|Eicar|6|dvchost=h{i} act=Quarantine filePath=C:\\\\x{i}.exe",
     ]  # fmt: skip
     lines = [templates[i % 3].format(i=i, a=i % 250, b=i % 200, p=1024 + i % 60000) for i in range(30_000)]
-    result = cef.parse(frame_of(lines), CTX)
+    result = cef.parse(lines_frame(lines), CTX)
     assert result.events.height == len(lines)
     assert result.events["raw_line"].to_list() == list(range(1, len(lines) + 1))
     counts = result.events.group_by("event_class").len().sort("event_class").rows()

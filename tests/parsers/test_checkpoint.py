@@ -6,6 +6,7 @@ Check Point's CEF variant is tested in ``test_cef.py``."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,35 +16,30 @@ import pytest
 from seclake.parsers import checkpoint
 from seclake.parsers.contract import ParseContext
 from tests.corpus import corpus_files, corpus_lines
+from tests.parsers.checks import (
+    check,
+    check_every_line_is_an_event,
+    events,
+    lines_frame,
+    name,
+    parse_events,
+    utc,
+)
 from tests.parsers.golden import check_golden
-from tests.parsers.test_cef import assert_valid, check, frame_of, rows_of, utc
 
 CTX = ParseContext(org="acme", source="fw", date=dt.date(2026, 1, 23), timezone="Europe/Paris")
 FILES = corpus_files("checkpoint")
 HEADER = "<134>1 2026-01-22T09:00:00Z cp-mgmt CheckPoint 16953 - "
 
 
-def _name(path: Path) -> str:
-    return f"{path.parents[1].name}-{path.parent.name}-{path.name.split('.')[0]}"
-
-
-def _parse(lines: list[str]) -> list[dict[str, Any]]:
-    result = checkpoint.parse(frame_of(lines), CTX)
-    assert result.lines == len(lines)
-    assert result.quarantine.is_empty(), result.quarantine["reason"].to_list()
-    assert_valid(result)
-    return rows_of(result)
+_name = partial(name, folders=2)
 
 
 @pytest.mark.parametrize("path", FILES, ids=_name)
 def test_every_corpus_line_is_an_event(path: Path) -> None:
-    lines = corpus_lines(path)
-    result = checkpoint.parse(lines, CTX)
-    assert result.events.height == lines.height
-    assert result.quarantine.is_empty()
+    result = check_every_line_is_an_event(checkpoint, path, CTX)
     assert set(result.events["vendor"].to_list()) == {"Check Point"}
     assert result.events["time"].null_count() == 0
-    assert_valid(result)
 
 
 @pytest.mark.parametrize("path", FILES, ids=_name)
@@ -51,9 +47,9 @@ def test_golden(path: Path, update_golden: bool) -> None:
     check_golden(checkpoint.parse(corpus_lines(path), CTX), "checkpoint", _name(path), update_golden)
 
 
-def _corpus(name: str) -> list[dict[str, Any]]:
-    (path,) = [p for p in FILES if p.name == name]
-    return rows_of(checkpoint.parse(corpus_lines(path), CTX))
+def _corpus(file: str) -> list[dict[str, Any]]:
+    (path,) = [p for p in FILES if p.name == file]
+    return events(checkpoint.parse(corpus_lines(path), CTX))
 
 
 def test_packet_drop_values_checked_by_hand() -> None:
@@ -107,7 +103,7 @@ def test_smart1_values_checked_by_hand() -> None:
 
 
 def test_blades_audit_and_accounting() -> None:
-    rows = _parse([
+    rows = parse_events(checkpoint, [
         # audit login failure (checkpoint.md sample 4)
         HEADER + '[action:"Accept"; flags:"163872"; ifdir:"outbound"; time:"1703669995"; version:"5"; '
         'additional_info:"Administrator failed to log in: Wrong Password"; administrator:"i.biachi@customer.com"; '
@@ -128,7 +124,7 @@ def test_blades_audit_and_accounting() -> None:
         'server_outbound_bytes:"56000"; bytes:"57200"; rule_name:"Allow web"; xlatesrc:"198.51.100.1"]',
         HEADER + '[action:"Reject"; time:"1769072400"; product:"VPN-1 & FireWall-1"; src:"10.1.1.5"; '
         'dst:"10.2.2.2"; proto:"6"]',
-    ])  # fmt: skip
+    ], CTX)  # fmt: skip
     check(rows[0], {"event_class": "authentication", "action": "failure", "user": "i.biachi@customer.com",
                     "message_id": "Log In", "message": "Administrator failed to log in: Wrong Password",
                     "time": utc("2023-12-27T09:39:55"), "product": "SmartConsole", "device": "cp-mgmt"})  # fmt: skip
@@ -149,11 +145,11 @@ def test_blades_audit_and_accounting() -> None:
 
 
 def test_quoted_values_keep_separators_and_attacker_text() -> None:
-    rows = _parse([
+    rows = parse_events(checkpoint, [
         HEADER + '[action:"Drop"; src:"10.1.1.5"; user:"x\\"; src:\\"6.6.6.6\\"; dst:\\"7.7.7.7"; '
         'reason:"a; b: c [d] \\] e"; dst:"10.2.2.2"]',
         "Jan 22 10:00:00 cp-log CheckPoint[123]: [action:\"Accept\"; src:\"10.9.9.9\"]",
-    ])  # fmt: skip
+    ], CTX)  # fmt: skip
     check(rows[0], {"src_ip": "10.1.1.5", "dst_ip": "10.2.2.2", "user": 'x"; src:"6.6.6.6"; dst:"7.7.7.7',
                     "extra.reason": "a; b: c [d] ] e"})  # fmt: skip
     check(
@@ -163,7 +159,7 @@ def test_quoted_values_keep_separators_and_attacker_text() -> None:
 
 
 def test_quarantine_and_sniff() -> None:
-    result = checkpoint.parse(frame_of(["<134>1 2026-01-22T09:00:00Z cp CheckPoint 1 - - no data"]), CTX)
+    result = checkpoint.parse(lines_frame(["<134>1 2026-01-22T09:00:00Z cp CheckPoint 1 - - no data"]), CTX)
     assert result.quarantine["reason"].to_list() == [checkpoint.NO_DATA]
     lines = pl.Series([
         '1 2019-05-15T16:25:50Z HOSTNAME CheckPoint 19710 - [action:"Drop"; flags:"400644"]',

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,65 +15,29 @@ import pytest
 
 from seclake.parsers import cisco_asa
 from seclake.parsers.contract import ParseContext, ParseResult
-from seclake.schema import EXTRA_PREFIX, events_to_arrow
 from tests.corpus import corpus_files, corpus_lines, expected_documents
+from tests.parsers.checks import (
+    CTX,
+    check,
+    check_accounting,
+    ecs,
+    event_at,
+    events,
+    field,
+    name,
+    parse_lines,
+    utc,
+)
 from tests.parsers.golden import check_golden
 
-CTX = ParseContext(org="acme", source="fw", date=dt.date(2026, 1, 23), timezone="UTC")
 FILES = [*corpus_files("cisco_asa"), *corpus_files("cisco_ftd")]
 
 
-def _name(path: Path) -> str:
-    """Golden/parametrize name of a corpus file: ``<format>-<source>-<file>``."""
-    return f"{path.parents[1].name}-{path.parent.name}-{path.name.split('.')[0]}"
+_name = partial(name, folders=2)
 
 
 def _parse_file(path: Path, ctx: ParseContext = CTX) -> ParseResult:
     return cisco_asa.parse(corpus_lines(path), ctx)
-
-
-def _parse(lines: list[str], ctx: ParseContext = CTX) -> ParseResult:
-    frame = pl.DataFrame(
-        {
-            "raw": lines,
-            "raw_file": ["synthetic.log"] * len(lines),
-            "raw_line": list(range(1, len(lines) + 1)),
-        },
-        schema={"raw": pl.String, "raw_file": pl.String, "raw_line": pl.Int64},
-    )
-    result = cisco_asa.parse(frame, ctx)
-    assert result.lines == len(lines)
-    return result
-
-
-def _events(result: ParseResult) -> list[dict[str, Any]]:
-    """Events in input order, the ``extra.<key>`` columns as one ``extra`` dict."""
-    rows = []
-    for row in result.events.sort("raw_line").to_dicts():
-        extra = {k.removeprefix(EXTRA_PREFIX): v for k, v in row.items() if k.startswith(EXTRA_PREFIX)}
-        rows.append({k: v for k, v in row.items() if not k.startswith(EXTRA_PREFIX)} | {"extra": extra})
-    return rows
-
-
-def _event(result: ParseResult, raw_line: int) -> dict[str, Any]:
-    (row,) = [e for e in _events(result) if e["raw_line"] == raw_line]
-    return row
-
-
-def _one(line: str, ctx: ParseContext = CTX) -> dict[str, Any]:
-    (row,) = _events(_parse([line], ctx))
-    return row
-
-
-def _check(row: dict[str, Any], expected: dict[str, Any]) -> None:
-    """Every expected field equals the event's (``extra.<key>`` addresses the extra map)."""
-    for field, want in expected.items():
-        got = row["extra"].get(field[6:]) if field.startswith("extra.") else row[field]
-        assert got == want, f"{row['message_id']} line {row['raw_line']}: {field} = {got!r}, want {want!r}"
-
-
-def _utc(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 # ---- accounting: every corpus line is an event or quarantined with its reason -------------------
@@ -86,17 +51,10 @@ QUARANTINED = {
 
 @pytest.mark.parametrize("path", FILES, ids=_name)
 def test_every_corpus_line_is_accounted_for(path: Path) -> None:
-    lines = corpus_lines(path)
-    result = _parse_file(path)
-    assert result.events.height + result.quarantine.height == lines.height
-    assert sorted(result.events["raw_line"].to_list() + result.quarantine["raw_line"].to_list()) == list(
-        range(1, lines.height + 1)
-    )
+    result = check_accounting(cisco_asa, path)
     assert set(result.quarantine["raw_line"].to_list()) == QUARANTINED.get(_name(path), set())
     assert set(result.quarantine["reason"].to_list()) <= {cisco_asa.NO_TAG}
-    assert set(result.events["format"].to_list()) == {"cisco_asa"}
     assert set(result.events["vendor"].to_list()) == {"Cisco"}
-    assert events_to_arrow(result.events).num_rows == result.events.height
 
 
 @pytest.mark.parametrize("path", FILES, ids=_name)
@@ -145,19 +103,6 @@ ECS_FIELDS = {
 EXPECTED_LOGS = [p for p in corpus_files("cisco_asa") if expected_documents(p) is not None]
 
 
-def _ecs(document: dict[str, Any], path: str) -> Any:
-    value: Any = document
-    for key in path.split("."):
-        if not isinstance(value, dict) or key not in value:
-            return None
-        value = value[key]
-    return value
-
-
-def _ours(row: dict[str, Any], column: str) -> Any:
-    return row["extra"].get(column[6:]) if column.startswith("extra.") else row[column]
-
-
 # Fields where Elastic leaves a value out and our documented choice sets one.
 OUR_CHOICES: dict[tuple[str, int], dict[str, Any]] = {
     # Elastic maps 302020 to network.type "icmp" and leaves network.transport out; ICMP is the
@@ -176,24 +121,24 @@ OUR_CHOICES: dict[tuple[str, int], dict[str, Any]] = {
 def test_elastic_expected_values(path: Path) -> None:
     documents = expected_documents(path)
     assert documents is not None
-    rows = _events(_parse_file(path))
+    rows = events(_parse_file(path))
     assert len(rows) == len(documents)
     for row, document in zip(rows, documents, strict=True):
         assert row["raw"] == document["event"]["original"]
         # @timestamp: the year-less "Jan 23" line takes the year of CTX.date, as Elastic's pipeline did.
-        assert row["time"] == _utc(document["@timestamp"])
-        assert row["vendor"] == _ecs(document, "observer.vendor")
-        assert row["product"] == _ecs(document, "observer.product").upper()
+        assert row["time"] == utc(document["@timestamp"])
+        assert row["vendor"] == ecs(document, "observer.vendor")
+        assert row["product"] == ecs(document, "observer.product").upper()
         choices = OUR_CHOICES.get((path.name, row["raw_line"]), {})
         for ecs_path, column in ECS_FIELDS.items():
-            want = _ecs(document, ecs_path)
+            want = ecs(document, ecs_path)
             if want is None:
                 want = choices.get(column)
             elif column.endswith("_port") or column.startswith("bytes"):
                 want = int(want)
             elif ecs_path == "cisco.asa.message_repeats":
                 want = str(want)
-            assert _ours(row, column) == want, f"{path.name}:{row['raw_line']} {ecs_path} → {column}"
+            assert field(row, column) == want, f"{path.name}:{row['raw_line']} {ecs_path} → {column}"
 
 
 # ---- hand-checked corpus values (no expected output upstream) -------------------------------------
@@ -593,7 +538,7 @@ HAND_CHECKED_FTD: list[tuple[str, int, dict[str, Any]]] = [
 )
 def test_hand_checked_corpus_values(fmt: str, file: str, raw_line: int, expected: dict[str, Any]) -> None:
     path = next(p for p in corpus_files(fmt) if str(p).endswith(file))
-    _check(_event(_parse_file(path), raw_line), expected)
+    check(event_at(_parse_file(path), raw_line), expected)
 
 
 def test_hand_checked_values_cover_fifteen_message_ids() -> None:
@@ -603,8 +548,8 @@ def test_hand_checked_values_cover_fifteen_message_ids() -> None:
 
 def test_unmatched_text_is_an_event_with_null_fields() -> None:
     path = next(p for p in corpus_files("cisco_ftd") if p.name == "cisco_ftd.ini")
-    row = _event(_parse_file(path), 3)  # 106001 with "192.168.1.59/port" placeholders
-    _check(
+    row = event_at(_parse_file(path), 3)  # 106001 with "192.168.1.59/port" placeholders
+    check(
         row,
         {
             "message_id": "106001",
@@ -625,7 +570,8 @@ H = "<166>Jan 23 2026 10:00:00 asa1 : "
 
 
 def test_teardown_takes_direction_and_orientation_of_its_built_line() -> None:
-    result = _parse(
+    result = parse_lines(
+        cisco_asa,
         [
             H + "%ASA-6-302013: Built inbound TCP connection 42 for outside:203.0.113.9/51000 "
             "(203.0.113.9/51000) to dmz:10.1.1.10/443 (198.51.100.10/443)",
@@ -635,10 +581,10 @@ def test_teardown_takes_direction_and_orientation_of_its_built_line() -> None:
             # same id on another device: no Built there → ranges (public for, private to → to = source)
             "<166>Jan 23 2026 10:00:02 asa2 : %ASA-6-302014: Teardown TCP connection 42 for "
             "outside:203.0.113.9/51000 to dmz:10.1.1.10/443 duration 0:00:01 bytes 1 TCP Reset-O",
-        ]
+        ],
     )
-    built, teardown, other = _events(result)
-    _check(
+    built, teardown, other = events(result)
+    check(
         built,
         {
             "src_ip": "203.0.113.9",
@@ -647,7 +593,7 @@ def test_teardown_takes_direction_and_orientation_of_its_built_line() -> None:
             "direction": "inbound",
         },
     )
-    _check(
+    check(
         teardown,
         {
             "src_ip": "203.0.113.9",
@@ -663,19 +609,20 @@ def test_teardown_takes_direction_and_orientation_of_its_built_line() -> None:
         },
     )
     # the port rule wins over the ranges: 51000 → 443 means the "for" side opened it
-    _check(other, {"device": "asa2", "src_ip": "203.0.113.9", "dst_port": 443, "direction": "inbound"})
+    check(other, {"device": "asa2", "src_ip": "203.0.113.9", "dst_port": 443, "direction": "inbound"})
 
 
 def test_icmp_teardown_joins_its_built_line_by_addresses() -> None:
     addresses = "faddr 8.8.8.8/0 gaddr 198.51.100.7/512 laddr 10.0.0.5/512"
-    result = _parse(
+    result = parse_lines(
+        cisco_asa,
         [
             H + f"%ASA-6-302020: Built outbound ICMP connection for {addresses} type 8 code 0",
             H + f"%ASA-6-302021: Teardown ICMP connection for {addresses} type 8 code 0",
-        ]
+        ],
     )
-    for row in _events(result):
-        _check(
+    for row in events(result):
+        check(
             row,
             {
                 "src_ip": "10.0.0.5",
@@ -689,7 +636,8 @@ def test_icmp_teardown_joins_its_built_line_by_addresses() -> None:
 
 
 def test_ipv6_addresses_split_on_the_last_slash() -> None:
-    result = _parse(
+    result = parse_lines(
+        cisco_asa,
         [
             H
             + "%ASA-6-302013: Built inbound TCP connection 7 for outside:2001:db8::5/50000 (2001:db8::5/50000) "
@@ -702,21 +650,22 @@ def test_ipv6_addresses_split_on_the_last_slash() -> None:
             H
             + "%ASA-2-106001: Inbound TCP connection denied from 2001:db8::5/50000 to fd00::10/25 flags SYN "
             "on interface outside",
-        ]
+        ],
     )
-    built, deny, acl, inbound = _events(result)
-    _check(
+    built, deny, acl, inbound = events(result)
+    check(
         built,
         {"src_ip": "2001:db8::5", "src_port": 50000, "dst_ip": "fd00::10", "nat_dst_ip": "2001:db8:1::10"},
     )
-    _check(deny, {"src_ip": "2001:db8::5", "dst_ip": "fd00::10", "dst_port": 23, "direction": "inbound"})
-    _check(acl, {"src_ip": "2001:db8::5", "src_port": 50000, "dst_ip": "fd00::10", "dst_port": 22})
-    _check(inbound, {"src_ip": "2001:db8::5", "dst_ip": "fd00::10", "dst_port": 25, "src_zone": "outside"})
+    check(deny, {"src_ip": "2001:db8::5", "dst_ip": "fd00::10", "dst_port": 23, "direction": "inbound"})
+    check(acl, {"src_ip": "2001:db8::5", "src_port": 50000, "dst_ip": "fd00::10", "dst_port": 22})
+    check(inbound, {"src_ip": "2001:db8::5", "dst_ip": "fd00::10", "dst_port": 25, "src_zone": "outside"})
 
 
 def test_envelopes() -> None:
     ctx = ParseContext(org="acme", source="fw", date=dt.date(2026, 1, 1), timezone="Europe/Paris")
-    result = _parse(
+    result = parse_lines(
+        cisco_asa,
         [
             # RFC 3164 without year (Dec 31 in a 1 January file → last year), relay host
             "Dec 31 23:59:59 10.1.1.1 %ASA-4-411002: Line protocol on Interface outside, changed state to down",
@@ -736,8 +685,8 @@ def test_envelopes() -> None:
         ],
         ctx,
     )
-    down, up, config, admin_down, repeated, acl = _events(result)
-    _check(
+    down, up, config, admin_down, repeated, acl = events(result)
+    check(
         down,
         {
             "time": dt.datetime(2025, 12, 31, 22, 59, 59, tzinfo=dt.UTC),
@@ -745,19 +694,19 @@ def test_envelopes() -> None:
             "action": "down",
         },
     )
-    _check(
+    check(
         up,
         {"time": dt.datetime(2026, 1, 1, 1, 0, 0, 250000, tzinfo=dt.UTC), "device": "asa-hq", "action": "up"},
     )
-    _check(
+    check(
         config, {"time": dt.datetime(2025, 12, 31, 23, 0, 5, tzinfo=dt.UTC), "device": None, "user": "admin"}
     )
-    _check(admin_down, {"time": None, "device": None, "action": "down", "rule_name": "dmz", "product": "ASA"})
-    _check(repeated, {"device": "relay", "action": "up", "extra.message_repeats": "3", "rule_name": "dmz"})
+    check(admin_down, {"time": None, "device": None, "action": "down", "rule_name": "dmz", "product": "ASA"})
+    check(repeated, {"device": "relay", "action": "up", "extra.message_repeats": "3", "rule_name": "dmz"})
     assert (
         repeated["message"] == "Configuration status on Interface dmz, changed state to administratively up"
     )
-    _check(acl, {"message_id": "106102", "user": "bob", "extra.log_class": "session", "severity": "medium"})
+    check(acl, {"message_id": "106102", "user": "bob", "extra.log_class": "session", "severity": "medium"})
 
 
 def test_usual_envelope_is_read_like_the_others() -> None:
@@ -780,10 +729,10 @@ def test_usual_envelope_is_read_like_the_others() -> None:
         for pri in (1, 166)
         for gap in (" ", "  ")
     ]
-    events = _events(_parse(lines, ctx))
-    for usual, other in zip(events[0::2], events[1::2], strict=True):
+    rows = events(parse_lines(cisco_asa, lines, ctx))
+    for usual, other in zip(rows[0::2], rows[1::2], strict=True):
         assert (usual["time"], usual["device"]) == (other["time"], other["device"]), usual["raw"]
-    times = [e["time"] for e in events[0::4]]
+    times = [e["time"] for e in rows[0::4]]
     assert times == [
         dt.datetime(2026, 3, 29, 0, 59, 59, tzinfo=dt.UTC),
         None,
@@ -792,42 +741,45 @@ def test_usual_envelope_is_read_like_the_others() -> None:
         None,
         dt.datetime(2025, 12, 31, 22, 59, 59, tzinfo=dt.UTC),
     ]
-    assert [e["device"] for e in events[0::4]] == [f"fw_{i}.hq-1" for i in range(len(stamps))]
+    assert [e["device"] for e in rows[0::4]] == [f"fw_{i}.hq-1" for i in range(len(stamps))]
 
 
 def test_repeat_wrapper_keeps_the_inner_messages_brackets() -> None:
-    result = _parse(
+    result = parse_lines(
+        cisco_asa,
         [
             H + "%ASA-4-106023: message repeated 2 times: [ Deny tcp src outside:198.51.100.7/4000 dst "
             'inside:10.0.0.5/22 by access-group "outside_in" [0x0, 0x0]]',
             "Jan 23 10:00:00 relay message repeated 3 times: [ %ASA-4-106023: Deny tcp src "
             'outside:198.51.100.7/4000 dst inside:10.0.0.5/22 by access-group "outside_in" [0x0, 0x0]]',
-        ]
+        ],
     )
-    for row, repeats in zip(_events(result), ("2", "3"), strict=True):
+    for row, repeats in zip(events(result), ("2", "3"), strict=True):
         assert row["message"].endswith('by access-group "outside_in" [0x0, 0x0]')
-        _check(row, {"rule_name": "outside_in", "dst_port": 22, "extra.message_repeats": repeats})
+        check(row, {"rule_name": "outside_in", "dst_port": 22, "extra.message_repeats": repeats})
 
 
 def test_translation_with_a_final_full_stop() -> None:
-    result = _parse(
+    result = parse_lines(
+        cisco_asa,
         [
             H + "%ASA-6-305012: Teardown dynamic UDP translation from inside:10.0.0.5/5353 to "
             "outside:203.0.113.5/40000 duration 0:01:02.",
             H + "%ASA-6-305012: Teardown static TCP translation from inside:10.0.0.6 to outside:203.0.113.6 "
             "duration 1:00:00.",
-        ]
+        ],
     )
-    port, no_port = _events(result)
-    _check(
+    port, no_port = events(result)
+    check(
         port,
         {"nat_src_ip": "203.0.113.5", "extra.nat_src_port": "40000", "duration_s": 62.0, "src_port": 5353},
     )
-    _check(no_port, {"nat_src_ip": "203.0.113.6", "extra.nat_src_port": None, "duration_s": 3600.0})
+    check(no_port, {"nat_src_ip": "203.0.113.6", "extra.nat_src_port": None, "duration_s": 3600.0})
 
 
 def test_vpn_sessions() -> None:
-    result = _parse(
+    result = parse_lines(
+        cisco_asa,
         [
             H + "%ASA-6-716001: Group <Staff> User <alice> IP <203.0.113.50> WebVPN session started.",
             H + "%ASA-6-716002: Group <Staff> User <alice> IP <203.0.113.50> WebVPN session terminated: "
@@ -852,9 +804,9 @@ def test_vpn_sessions() -> None:
             "Reason: User Requested",
             H + "%ASA-3-713050: Group = L2L, IP = 198.51.100.1, Connection terminated for peer 198.51.100.1. "
             "Reason: Peer Terminate Remote Proxy 10.2.0.0, Local Proxy 10.1.0.0",
-        ]
+        ],
     )
-    rows = {(r["message_id"], r["raw_line"]): r for r in _events(result)}
+    rows = {(r["message_id"], r["raw_line"]): r for r in events(result)}
     expected = [
         ("716001", "authentication", "success", "alice", "203.0.113.50"),
         ("716002", "system", "down", "alice", "203.0.113.50"),
@@ -872,7 +824,7 @@ def test_vpn_sessions() -> None:
     for line, (message_id, event_class, action, user, src_ip) in enumerate(expected, start=1):
         row = rows[(message_id, line)]
         group = "L2L" if message_id.startswith("713") else "Staff"
-        _check(
+        check(
             row,
             {
                 "event_class": event_class,
@@ -882,8 +834,8 @@ def test_vpn_sessions() -> None:
                 "rule_name": group,
             },
         )
-    _check(rows[("722051", 5)], {"extra.assigned_ip": "10.8.0.7"})
-    _check(
+    check(rows[("722051", 5)], {"extra.assigned_ip": "10.8.0.7"})
+    check(
         rows[("113019", 7)],
         {
             "duration_s": 93784.0,
@@ -897,7 +849,8 @@ def test_vpn_sessions() -> None:
 
 
 def test_authentication_and_admin_messages() -> None:
-    result = _parse(
+    result = parse_lines(
+        cisco_asa,
         [
             H + "%ASA-6-113004: AAA user authentication Successful : server = 10.9.9.9 : user = alice",
             H + "%ASA-6-113012: AAA user authentication Successful : local database : user = admin",
@@ -915,7 +868,7 @@ def test_authentication_and_admin_messages() -> None:
             "configured rate is 100; Current average rate is 80 per second, max configured rate is 50; "
             "Cumulative total count is 48000",
             H + "%ASA-4-733102: Threat-detection adds host 198.51.100.7 to shun list",
-        ]
+        ],
     )
     expected = [
         {
@@ -941,12 +894,13 @@ def test_authentication_and_admin_messages() -> None:
         },
         {"event_class": "network_activity", "action": "deny", "src_ip": "198.51.100.7"},
     ]
-    for row, want in zip(_events(result), expected, strict=True):
-        _check(row, want)
+    for row, want in zip(events(result), expected, strict=True):
+        check(row, want)
 
 
 def test_ftd_connection_and_intrusion_events() -> None:
-    result = _parse(
+    result = parse_lines(
+        cisco_asa,
         [
             "<14>2026-01-23T10:00:00Z ftd1 %FTD-6-430003: DeviceUUID: x, InstanceID: 1, FirstPacketSecond: "
             "2026-01-23T09:59:00Z, ConnectionID: 9, AccessControlRuleAction: Allow, SrcIP: 10.0.0.5, "
@@ -958,10 +912,10 @@ def test_ftd_connection_and_intrusion_events() -> None:
             "IngressZone: OUT, EgressZone: IN, Priority: 1, GID: 1, SID: 2023753, Revision: 4, "
             "Message: ET EXPLOIT Something, Classification: Attempted Administrator Privilege Gain, "
             "InlineResult: Blocked, FirstPacketSecond: 2026-01-23T09:58:00Z",
-        ]
+        ],
     )
-    connection, intrusion = _events(result)
-    _check(
+    connection, intrusion = events(result)
+    check(
         connection,
         {
             "time": dt.datetime(2026, 1, 23, 10, 0, tzinfo=dt.UTC),
@@ -983,7 +937,7 @@ def test_ftd_connection_and_intrusion_events() -> None:
             "extra.ingress_interface": "inside",
         },
     )
-    _check(
+    check(
         intrusion,
         {
             # no header time: FirstPacketSecond is the only time the line carries
@@ -1001,7 +955,8 @@ def test_ftd_connection_and_intrusion_events() -> None:
 
 def test_text_inside_free_fields_does_not_change_the_parsed_fields() -> None:
     evil = 'x src outside:6.6.6.6/1 dst inside:6.6.6.6/1 %ASA-4-106023: Deny tcp src outside:6.6.6.6/1 by access-group "evil"'
-    result = _parse(
+    result = parse_lines(
+        cisco_asa,
         [
             H
             + f"%ASA-6-113005: AAA user authentication Rejected : reason = AAA failure : server = 10.9.9.9 : "
@@ -1018,17 +973,17 @@ def test_text_inside_free_fields_does_not_change_the_parsed_fields() -> None:
             "%FTD-1-430005: SrcIP: 10.0.0.5, DstIP: 93.184.216.34, SrcPort: 5, DstPort: 80, Protocol: tcp, "
             "FileAction: Malware Block, FileSHA256: AB, ThreatName: Evil, FileName: a.exe, "
             "URI: http://x/?, SrcIP: 6.6.6.6, DstIP: 6.6.6.6, FileAction: Detect",
-        ]
+        ],
     )
-    aaa, config, webvpn, disconnect, teardown, ftd = _events(result)
-    _check(
+    aaa, config, webvpn, disconnect, teardown, ftd = events(result)
+    check(
         aaa,
         {"message_id": "113005", "src_ip": "198.51.100.7", "user": evil, "dst_ip": None, "rule_name": None},
     )
-    _check(config, {"message_id": "111010", "user": "admin", "src_ip": "10.0.0.9", "extra.command": evil})
-    _check(webvpn, {"message_id": "716001", "src_ip": "203.0.113.50", "user": f"a> IP <6.6.6.6> {evil}"})
-    _check(disconnect, {"message_id": "113019", "src_ip": "203.0.113.51", "duration_s": 60.0})
-    _check(
+    check(config, {"message_id": "111010", "user": "admin", "src_ip": "10.0.0.9", "extra.command": evil})
+    check(webvpn, {"message_id": "716001", "src_ip": "203.0.113.50", "user": f"a> IP <6.6.6.6> {evil}"})
+    check(disconnect, {"message_id": "113019", "src_ip": "203.0.113.51", "duration_s": 60.0})
+    check(
         teardown,
         {
             "message_id": "302014",
@@ -1039,18 +994,19 @@ def test_text_inside_free_fields_does_not_change_the_parsed_fields() -> None:
             "action": "allow",
         },
     )
-    _check(ftd, {"src_ip": "10.0.0.5", "dst_ip": "93.184.216.34", "action": "blocked", "file_hash": "ab"})
+    check(ftd, {"src_ip": "10.0.0.5", "dst_ip": "93.184.216.34", "action": "blocked", "file_hash": "ab"})
 
 
 def test_lines_without_a_tag_are_quarantined_with_the_reason() -> None:
-    result = _parse(
+    result = parse_lines(
+        cisco_asa,
         [
             "Jan 23 10:00:00 host sshd[1]: Accepted password for root from 10.0.0.1 port 22 ssh2",
             "302013: Built outbound TCP connection 1 for outside:1.1.1.1/1 (1.1.1.1/1) to inside:10.0.0.1/2 "
             "(10.0.0.1/2)",
             H + "%ASA-6-302013: Built outbound TCP connection 1 for outside:1.1.1.1/1 (1.1.1.1/1) to "
             "inside:10.0.0.1/2 (10.0.0.1/2)",
-        ]
+        ],
     )
     assert result.events["raw_line"].to_list() == [3]
     assert result.quarantine.select("raw_line", "reason").rows() == [
@@ -1060,7 +1016,7 @@ def test_lines_without_a_tag_are_quarantined_with_the_reason() -> None:
 
 
 def test_an_empty_frame_gives_empty_results() -> None:
-    result = _parse([])
+    result = parse_lines(cisco_asa, [])
     assert (result.events.height, result.quarantine.height) == (0, 0)
 
 
@@ -1094,7 +1050,7 @@ def test_a_frame_of_200k_lines_mixing_ten_ids_parses_in_one_call() -> None:
         + SYNTHETIC[ids[i % 10]].format(i=i, a=i % 250, b=i % 200 + 1, s=i % 60)
         for i in range(200_000)
     ]
-    result = _parse(lines)
+    result = parse_lines(cisco_asa, lines)
     assert result.quarantine.height == 0
     counts = dict(result.events.group_by("message_id").len().rows())
     assert counts == dict.fromkeys(ids, 20_000)

@@ -21,8 +21,9 @@ import pytest
 
 from seclake.parsers import clamav
 from seclake.parsers.contract import ParseContext, ParseResult
-from seclake.schema import ACTIONS, EXTRA_PREFIX
+from seclake.schema import ACTIONS
 from tests.corpus import CORPUS, corpus_events, corpus_files
+from tests.parsers.checks import check_line, lines_frame, utc
 from tests.parsers.golden import check_golden
 
 FIXTURES = Path(__file__).parent / "fixtures" / "clamav"
@@ -32,10 +33,6 @@ TIMEZONE = "America/Los_Angeles"
 
 CTX = ParseContext("acme", "av", dt.date(2021, 11, 24), TIMEZONE)
 ONACCESS = {"program": "clamonacc", "host": "WS-042", "on_access_prevention": "true"}
-
-
-def _utc(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
 
 
 def _split(events: list[str]) -> list[str]:
@@ -49,44 +46,16 @@ def _split(events: list[str]) -> list[str]:
     return lines
 
 
-def _frame(lines: list[str], raw_file: str) -> pl.DataFrame:
-    return pl.DataFrame(
-        {"raw": lines, "raw_file": [raw_file] * len(lines), "raw_line": range(1, len(lines) + 1)},
-        schema={"raw": pl.String, "raw_file": pl.String, "raw_line": pl.Int64},
-    )
-
-
 def _file_frame(path: Path) -> pl.DataFrame:
     """A parser input frame of a corpus file (items split into lines) or of a fixture (blank lines kept)."""
     if path.suffix == ".json":
-        return _frame(_split(corpus_events(path)), str(path))
-    return _frame(_split([path.read_text(encoding="utf-8")]), str(path))
+        return lines_frame(_split(corpus_events(path)), str(path))
+    return lines_frame(_split([path.read_text(encoding="utf-8")]), str(path))
 
 
 def _parse(path: Path, **options: str) -> ParseResult:
     ctx = ParseContext(CTX.org, CTX.source, CTX.date, CTX.timezone, options)
     return clamav.parse(_file_frame(path), ctx)
-
-
-def _event(result: ParseResult, line: int) -> dict:
-    rows = result.events.filter(pl.col("raw_line") == line).to_dicts()
-    assert len(rows) == 1, f"line {line} is not one event"
-    row = rows[0]
-    row["extra"] = {
-        k.removeprefix(EXTRA_PREFIX): v
-        for k, v in row.items()
-        if k.startswith(EXTRA_PREFIX) and v is not None
-    }
-    return row
-
-
-def _check(result: ParseResult, line: int, **expected: object) -> dict:
-    """Assert the given columns (``extra`` as a dict of the entries given) of one event."""
-    row = _event(result, line)
-    extra = expected.pop("extra", {})
-    assert {k: row[k] for k in expected} == expected, f"line {line}: {row['raw']}"
-    assert {k: row["extra"].get(k) for k in extra} == extra, f"line {line}: {row['extra']}"
-    return row
 
 
 def _quarantined(result: ParseResult) -> dict[int, str]:
@@ -146,20 +115,20 @@ def test_freshclam_corpus_values() -> None:
         "vendor": "Cisco Talos",
         "product": "ClamAV",
     }
-    _check(
+    check_line(
         result,
         1,
-        time=_utc("2021-11-24T14:25:17"),
+        time=utc("2021-11-24T14:25:17"),
         action="other",
         message_id="SEPARATOR",
         message="-" * 38,
         extra={"program": "freshclam"},
         **common,
     )
-    _check(
+    check_line(
         result,
         2,
-        time=_utc("2021-11-24T15:25:17"),
+        time=utc("2021-11-24T15:25:17"),
         action="other",
         message_id="WAKE_UP",
         message="Received signal: wake up",
@@ -167,7 +136,7 @@ def test_freshclam_corpus_values() -> None:
         extra={"program": "freshclam"},
         **common,
     )
-    _check(
+    check_line(
         result,
         3,
         action="other",
@@ -176,10 +145,10 @@ def test_freshclam_corpus_values() -> None:
         message="ClamAV update process started at Wed Nov 24 07:25:17 2021",
         **common,
     )
-    _check(
+    check_line(
         result,
         4,
-        time=_utc("2021-11-24T15:25:17"),
+        time=utc("2021-11-24T15:25:17"),
         action="update_success",
         vendor_action="up-to-date",
         message_id="DB_UPTODATE",
@@ -196,7 +165,7 @@ def test_freshclam_corpus_values() -> None:
         },
         **common,
     )
-    _check(
+    check_line(
         result,
         5,
         action="update_success",
@@ -209,24 +178,24 @@ def test_freshclam_corpus_values() -> None:
         },
         **common,
     )
-    _check(
+    check_line(
         result,
         24,
-        time=_utc("2021-11-24T18:25:17"),
+        time=utc("2021-11-24T18:25:17"),
         message_id="DB_UPTODATE",
         extra={"database": "bytecode", "signature_version": "000", "signatures": "00", "builder": "awillia2"},
         **common,
     )
-    _check(result, 25, time=_utc("2021-11-24T18:25:17"), message_id="SEPARATOR", action="other", **common)
+    check_line(result, 25, time=utc("2021-11-24T18:25:17"), message_id="SEPARATOR", action="other", **common)
 
 
 def test_clamd_corpus_values() -> None:
     result = _parse(CRIBL / "qhWS9z.json")
     clamd = {"event_class": "system", "action": "other", "extra": {"program": "clamd"}}
-    _check(
+    check_line(
         result,
         1,
-        time=_utc("2021-11-21T17:26:05"),
+        time=utc("2021-11-21T17:26:05"),
         message_id="SELFCHECK",
         severity="info",
         message="SelfCheck: Database status OK.",
@@ -234,39 +203,41 @@ def test_clamd_corpus_values() -> None:
         malware_name=None,
         **clamd,
     )
-    _check(
+    check_line(
         result,
         3,
-        time=_utc("2021-11-21T19:26:05"),
+        time=utc("2021-11-21T19:26:05"),
         message_id="SELFCHECK",
         message="SelfCheck: Database modification detected. Forcing reload.",
         **clamd,
     )
-    _check(
+    check_line(
         result,
         4,
-        time=_utc("2021-11-21T19:26:05"),
+        time=utc("2021-11-21T19:26:05"),
         message_id="DB_LOADING",
         message="Reading databases from /var/lib/clamav",
         **clamd,
     )
-    _check(
+    check_line(
         result,
         5,
-        time=_utc("2021-11-21T19:26:18"),
+        time=utc("2021-11-21T19:26:18"),
         message_id="DB_RELOADED",
         event_class="system",
         action="other",
         extra={"program": "clamd", "signatures": "8579047"},
     )
-    _check(result, 6, message_id="DB_ACTIVATED", message="Activating the newly loaded database...", **clamd)
-    _check(
-        result, 19, time=_utc("2021-11-22T08:26:21"), message_id="SELFCHECK", **clamd
+    check_line(
+        result, 6, message_id="DB_ACTIVATED", message="Activating the newly loaded database...", **clamd
+    )
+    check_line(
+        result, 19, time=utc("2021-11-22T08:26:21"), message_id="SELFCHECK", **clamd
     )  # after midnight local
-    _check(
+    check_line(
         result,
         32,
-        time=_utc("2021-11-22T19:26:35"),
+        time=utc("2021-11-22T19:26:35"),
         message_id="DB_RELOADED",
         extra={"signatures": "8579279"},
     )
@@ -274,10 +245,10 @@ def test_clamd_corpus_values() -> None:
 
 def test_clamscan_corpus_report() -> None:
     result = _parse(CRIBL / "o4NNrJ.json")
-    summary = _check(
+    summary = check_line(
         result,
         28,
-        time=_utc("2021-11-17T21:16:15"),
+        time=utc("2021-11-17T21:16:15"),
         event_class="system",
         action="scan_completed",
         message_id="SCAN_SUMMARY",
@@ -299,10 +270,10 @@ def test_clamscan_corpus_report() -> None:
         "end_date": "2021:11:17 13:16:15",
     }
     # the detection before the summary takes the block's Start Date (12:00:01 Pacific)
-    _check(
+    check_line(
         result,
         26,
-        time=_utc("2021-11-17T20:00:01"),
+        time=utc("2021-11-17T20:00:01"),
         event_class="malware_detection",
         action="detected",
         vendor_action="FOUND",
@@ -313,26 +284,26 @@ def test_clamscan_corpus_report() -> None:
         host=None,
         extra={"program": "clamscan"},
     )
-    _check(
+    check_line(
         result,
         33,
-        time=_utc("2021-11-17T21:16:15"),
+        time=utc("2021-11-17T21:16:15"),
         action="other",
         message_id="SCAN_SUMMARY_FIELD",
         message="Infected files: 1",
         extra={"program": "clamscan", "infected_files": "1"},
     )
-    _check(
+    check_line(
         result,
         38,
         message_id="SCAN_SUMMARY_FIELD",
         message="End Date:   2021:11:17 13:16:15",
         extra={"end_date": "2021:11:17 13:16:15"},
     )
-    _check(
+    check_line(
         result,
         1,
-        time=_utc("2021-11-16T21:16:40"),
+        time=utc("2021-11-16T21:16:40"),
         message_id="SCAN_SUMMARY",
         duration_s=4598.959,
         extra={"infected_files": "0", "scanned_directories": "18384"},
@@ -342,12 +313,12 @@ def test_clamscan_corpus_report() -> None:
         (41, "/usr/lib64/libcurl.so.4.5.0"),
         (42, "/home/user/libcurl.so.4.5.0"),
     ):
-        _check(result, line, time=_utc("2021-11-18T16:00:01"), action="detected", file_path=path)
-    _check(
-        result, 44, time=_utc("2021-11-18T17:19:16"), action="scan_completed", extra={"infected_files": "3"}
+        check_line(result, line, time=utc("2021-11-18T16:00:01"), action="detected", file_path=path)
+    check_line(
+        result, 44, time=utc("2021-11-18T17:19:16"), action="scan_completed", extra={"infected_files": "3"}
     )
     # the separator that opens the next (absent) run has no block after it in the frame: no time
-    _check(result, 56, time=None, message_id="SEPARATOR", action="other", extra={"program": "clamscan"})
+    check_line(result, 56, time=None, message_id="SEPARATOR", action="other", extra={"program": "clamscan"})
 
 
 # -- fixtures built from the format doc -------------------------------------------------------
@@ -356,10 +327,10 @@ def test_clamscan_corpus_report() -> None:
 def test_clamd_fixture() -> None:
     result = _parse(FIXTURES / "clamd.log")
     assert _quarantined(result) == {}
-    _check(
+    check_line(
         result,
         1,
-        time=_utc("2021-11-24T15:00:01"),
+        time=utc("2021-11-24T15:00:01"),
         event_class="system",
         action="up",
         vendor_action="Started",
@@ -368,20 +339,22 @@ def test_clamd_fixture() -> None:
         severity="info",
         extra={"program": "clamd"},
     )
-    _check(result, 2, message_id="DAEMON_INFO", action="other", extra={"program": "clamd"})
-    _check(
+    check_line(result, 2, message_id="DAEMON_INFO", action="other", extra={"program": "clamd"})
+    check_line(
         result,
         3,
         message_id="VERSION",
         extra={"engine_version": "0.103.3", "platform": "OS: linux-gnu, ARCH: x86_64, CPU: x86_64"},
     )
-    _check(result, 4, message_id="OTHER", action="other", message="Log file size limited to 1048576 bytes.")
-    _check(result, 6, message_id="DB_LOADED", extra={"signatures": "8579047"})
-    _check(result, 8, message_id="DB_TOO_OLD", severity="medium", vendor_severity="LibClamAV Warning")
-    _check(
+    check_line(
+        result, 4, message_id="OTHER", action="other", message="Log file size limited to 1048576 bytes."
+    )
+    check_line(result, 6, message_id="DB_LOADED", extra={"signatures": "8579047"})
+    check_line(result, 8, message_id="DB_TOO_OLD", severity="medium", vendor_severity="LibClamAV Warning")
+    check_line(
         result,
         9,
-        time=_utc("2021-11-24T15:10:02"),
+        time=utc("2021-11-24T15:10:02"),
         event_class="malware_detection",
         action="detected",
         message_id="FOUND",
@@ -391,7 +364,7 @@ def test_clamd_fixture() -> None:
         extra={"program": "clamd"},
     )
     # a path holding ": " is split on the last ": " before the signature; heuristic and PUA names are medium
-    _check(
+    check_line(
         result,
         10,
         file_path="/srv/share/Q3 report: final.zip",
@@ -399,14 +372,14 @@ def test_clamd_fixture() -> None:
         severity="medium",
     )
     # an invalid UTF-8 byte arrives escaped as \xe9 text and stays in the path
-    _check(
+    check_line(
         result,
         11,
         file_path="/home/bob/caf\\xe9 menu.exe",
         malware_name="PUA.Win.Packer.Upx-1",
         severity="medium",
     )
-    _check(
+    check_line(
         result,
         12,
         file_path=None,
@@ -415,7 +388,7 @@ def test_clamd_fixture() -> None:
         malware_name="Eicar-Test-Signature",
         extra={"stream": "instream(10.1.2.3@41234)"},
     )
-    _check(
+    check_line(
         result,
         13,
         src_ip="127.0.0.1",
@@ -424,7 +397,7 @@ def test_clamd_fixture() -> None:
         file_hash="44d88612fea8a8f36de82e1278abb02f",
         extra={"file_size": "68", "file_hash_algorithm": "md5", "stream": "stream(127.0.0.1@44370)"},
     )
-    _check(
+    check_line(
         result,
         14,
         event_class="malware_detection",
@@ -436,14 +409,14 @@ def test_clamd_fixture() -> None:
         message="Access denied.",
         malware_name=None,
     )
-    _check(
+    check_line(
         result,
         15,
         action="failed",
         file_path="/var/www/upload/gone.tmp",
         message="lstat() failed: No such file or directory.",
     )
-    _check(
+    check_line(
         result,
         16,
         event_class="system",
@@ -453,9 +426,9 @@ def test_clamd_fixture() -> None:
         file_path="/home/alice/notes.txt",
         malware_name=None,
     )
-    _check(result, 17, message_id="ENGINE_ERROR", severity="medium", vendor_severity="LibClamAV Error")
+    check_line(result, 17, message_id="ENGINE_ERROR", severity="medium", vendor_severity="LibClamAV Error")
     # a generic ERROR: line of clamd's own log is not an update failure
-    _check(
+    check_line(
         result,
         18,
         message_id="ERROR",
@@ -464,12 +437,12 @@ def test_clamd_fixture() -> None:
         vendor_severity="ERROR",
         extra={"program": "clamd"},
     )
-    _check(result, 20, message_id="DB_RELOADED", extra={"signatures": "8610659"})
+    check_line(result, 20, message_id="DB_RELOADED", extra={"signatures": "8610659"})
     # space-padded day
-    _check(
+    check_line(
         result,
         22,
-        time=_utc("2021-12-03T16:00:00"),
+        time=utc("2021-12-03T16:00:00"),
         action="down",
         vendor_action="Stopped",
         message_id="STOPPED",
@@ -482,8 +455,8 @@ def test_freshclam_fixture() -> None:
     result = _parse(FIXTURES / "freshclam.log")
     assert _quarantined(result) == {}
     fresh = {"event_class": "system", "extra": {"program": "freshclam"}}
-    _check(result, 2, message_id="VERSION", action="other", **fresh)
-    _check(
+    check_line(result, 2, message_id="VERSION", action="other", **fresh)
+    check_line(
         result,
         4,
         action="update_failed",
@@ -493,11 +466,11 @@ def test_freshclam_fixture() -> None:
         message="WARNING: Your ClamAV installation is OUTDATED!",
         **fresh,
     )
-    _check(result, 5, action="other", message_id="UPDATE_WARNING", severity="low", **fresh)
-    _check(result, 6, action="other", message_id="OTHER", **fresh)
-    _check(result, 7, action="other", message_id="UPDATE_RETRY", **fresh)
+    check_line(result, 5, action="other", message_id="UPDATE_WARNING", severity="low", **fresh)
+    check_line(result, 6, action="other", message_id="OTHER", **fresh)
+    check_line(result, 7, action="other", message_id="UPDATE_RETRY", **fresh)
     # a download warning is followed by a retry that can still succeed
-    _check(
+    check_line(
         result,
         8,
         action="other",
@@ -508,10 +481,10 @@ def test_freshclam_fixture() -> None:
             "mirror": "https://database.clamav.net/daily.cvd",
         },
     )
-    _check(
+    check_line(
         result,
         9,
-        time=_utc("2021-11-24T17:00:04"),
+        time=utc("2021-11-24T17:00:04"),
         action="update_success",
         vendor_action="updated",
         message_id="DB_UPDATED",
@@ -524,22 +497,22 @@ def test_freshclam_fixture() -> None:
             "builder": "raynman",
         },
     )
-    _check(
+    check_line(
         result,
         10,
         action="update_success",
         message_id="DB_UPTODATE",
         extra={"database": "main", "signature_version": "62"},
     )
-    _check(
+    check_line(
         result,
         11,
         action="update_success",
         message_id="UPDATE_COMPLETED",
         extra={"signatures": "8610659", "mirror": "database.clamav.net", "mirror_ip": "104.16.219.84"},
     )
-    _check(result, 12, action="other", message_id="CLAMD_NOT_NOTIFIED", severity="low", **fresh)
-    _check(
+    check_line(result, 12, action="other", message_id="CLAMD_NOT_NOTIFIED", severity="low", **fresh)
+    check_line(
         result,
         16,
         action="update_failed",
@@ -548,8 +521,8 @@ def test_freshclam_fixture() -> None:
         vendor_severity="WARNING",
         extra={"http_status": "429"},
     )
-    _check(result, 17, action="update_failed", message_id="UPDATE_FAILED", extra={"http_status": "403"})
-    _check(
+    check_line(result, 17, action="update_failed", message_id="UPDATE_FAILED", extra={"http_status": "403"})
+    check_line(
         result,
         18,
         action="update_failed",
@@ -557,8 +530,8 @@ def test_freshclam_fixture() -> None:
         vendor_severity="ERROR",
         extra={"database": "daily", "mirror": "https://database.clamav.net/daily.cvd"},
     )
-    _check(result, 19, action="update_failed", message_id="UPDATE_FAILED", extra={"database": "daily"})
-    _check(
+    check_line(result, 19, action="update_failed", message_id="UPDATE_FAILED", extra={"database": "daily"})
+    check_line(
         result,
         20,
         action="update_failed",
@@ -566,25 +539,25 @@ def test_freshclam_fixture() -> None:
         message="ERROR: Database update process failed: Connection failed",
     )
     # a generic ERROR: line of a file whose other lines are all freshclam's is an update failure
-    _check(result, 21, action="update_failed", message_id="UPDATE_FAILED", **fresh)
-    _check(
+    check_line(result, 21, action="update_failed", message_id="UPDATE_FAILED", **fresh)
+    check_line(
         result,
         24,
-        time=_utc("2021-11-24T19:00:02"),
+        time=utc("2021-11-24T19:00:02"),
         action="update_success",
         message_id="DB_UPDATED",
         extra={"database": "daily", "database_file": "daily.cld", "signature_version": "26373"},
     )
-    _check(result, 26, action="other", message_id="CLAMD_NOTIFIED", **fresh)
+    check_line(result, 26, action="other", message_id="CLAMD_NOTIFIED", **fresh)
 
 
 def test_syslog_fixture_several_hosts() -> None:
     result = _parse(FIXTURES / "syslog.log")
     assert _quarantined(result) == {13: "not a ClamAV log line"}
-    _check(
+    check_line(
         result,
         1,
-        time=_utc("2021-11-24T15:25:17"),
+        time=utc("2021-11-24T15:25:17"),
         host="mail-gw-01",
         device="mail-gw-01",
         event_class="malware_detection",
@@ -595,8 +568,8 @@ def test_syslog_fixture_several_hosts() -> None:
         malware_name="Win.Trojan.Emotet-9850463-0",
         extra={"program": "clamd", "pid": "812"},
     )
-    _check(result, 2, host="mail-gw-01", message_id="SELFCHECK", extra={"program": "clamd"})
-    _check(
+    check_line(result, 2, host="mail-gw-01", message_id="SELFCHECK", extra={"program": "clamd"})
+    check_line(
         result,
         3,
         host="fileserver02",
@@ -604,7 +577,7 @@ def test_syslog_fixture_several_hosts() -> None:
         message_id="DB_UPTODATE",
         extra={"program": "freshclam", "pid": "4411", "signature_version": "26371", "database": "daily"},
     )
-    _check(
+    check_line(
         result,
         4,
         host="ws-017.acme.local",
@@ -614,19 +587,19 @@ def test_syslog_fixture_several_hosts() -> None:
         extra={"program": "freshclam"},
     )
     # the freshclam tag makes a generic ERROR: an update failure
-    _check(result, 5, host="ws-017.acme.local", action="update_failed", message_id="UPDATE_FAILED")
+    check_line(result, 5, host="ws-017.acme.local", action="update_failed", message_id="UPDATE_FAILED")
     # clamonacc FOUND without the prevention option is a detection
-    _check(
+    check_line(
         result,
         6,
-        time=_utc("2021-11-24T15:30:12"),
+        time=utc("2021-11-24T15:30:12"),
         host="ws-017.acme.local",
         action="detected",
         message_id="FOUND",
         vendor_severity=None,
         extra={"program": "clamonacc", "pid": "1201"},
     )
-    _check(
+    check_line(
         result,
         7,
         action="quarantined",
@@ -637,11 +610,11 @@ def test_syslog_fixture_several_hosts() -> None:
         severity="high",
         extra={"program": "clamonacc", "quarantine_path": "/var/quarantine/eicar.com"},
     )
-    _check(result, 8, message_id="ONACCESS_INFO", action="other", extra={"program": "clamonacc"})
-    _check(
+    check_line(result, 8, message_id="ONACCESS_INFO", action="other", extra={"program": "clamonacc"})
+    check_line(
         result,
         9,
-        time=_utc("2021-11-24T15:40:00"),
+        time=utc("2021-11-24T15:40:00"),
         host="fileserver02",
         action="down",
         message_id="STOPPED",
@@ -649,23 +622,23 @@ def test_syslog_fixture_several_hosts() -> None:
         vendor_severity="5",
         extra={"program": "clamd", "pid": "777"},
     )
-    _check(
-        result, 10, time=_utc("2021-11-24T15:40:05"), action="up", message_id="STARTED", extra={"pid": "778"}
+    check_line(
+        result, 10, time=utc("2021-11-24T15:40:05"), action="up", message_id="STARTED", extra={"pid": "778"}
     )
-    _check(
+    check_line(
         result,
         11,
-        time=_utc("2021-11-24T15:41:00"),
+        time=utc("2021-11-24T15:41:00"),
         host="fileserver02",
         message_id="FOUND",
         file_path="/srv/public/setup.exe",
         malware_name="Win.Malware.Agent-1234567-0",
     )
     # a log file forwarded by a syslog agent keeps its ctime prefix after the tag
-    _check(
+    check_line(
         result,
         12,
-        time=_utc("2021-11-24T15:42:00"),
+        time=utc("2021-11-24T15:42:00"),
         message_id="SELFCHECK",
         message="SelfCheck: Database status OK.",
     )
@@ -674,7 +647,7 @@ def test_syslog_fixture_several_hosts() -> None:
 def test_clamonacc_fixture_with_prevention() -> None:
     result = _parse(FIXTURES / "clamonacc.log", **ONACCESS)
     assert _quarantined(result) == {}
-    _check(
+    check_line(
         result,
         1,
         time=None,
@@ -683,7 +656,7 @@ def test_clamonacc_fixture_with_prevention() -> None:
         message_id="ONACCESS_INFO",
         extra={"program": "clamonacc"},
     )
-    _check(
+    check_line(
         result,
         2,
         time=None,
@@ -697,7 +670,7 @@ def test_clamonacc_fixture_with_prevention() -> None:
         severity="high",
         extra={"program": "clamonacc"},
     )
-    _check(
+    check_line(
         result,
         3,
         action="failed",
@@ -705,17 +678,17 @@ def test_clamonacc_fixture_with_prevention() -> None:
         message="Can't open file or directory",
         file_path="/home/dave/.cache/thumbnails",
     )
-    _check(result, 4, action="blocked", severity="medium", malware_name="PUA.Win.Tool.Packed-1")
+    check_line(result, 4, action="blocked", severity="medium", malware_name="PUA.Win.Tool.Packed-1")
 
 
 def test_clamonacc_fixture_without_options() -> None:
     result = _parse(FIXTURES / "clamonacc.log")
     # ClamInotif: names the producer; the file's other lines take it (they are all clamonacc's)
-    _check(result, 2, host=None, action="detected", extra={"program": "clamonacc"})
+    check_line(result, 2, host=None, action="detected", extra={"program": "clamonacc"})
     prevention_only = _parse(FIXTURES / "clamonacc.log", on_access_prevention="true")
-    _check(prevention_only, 2, action="blocked")
+    check_line(prevention_only, 2, action="blocked")
     clamd_file = _parse(FIXTURES / "clamd.log", on_access_prevention="true")
-    _check(clamd_file, 9, action="detected", extra={"program": "clamd"})
+    check_line(clamd_file, 9, action="detected", extra={"program": "clamd"})
 
 
 def test_clamscan_fixture() -> None:
@@ -724,10 +697,10 @@ def test_clamscan_fixture() -> None:
         **dict.fromkeys((1, 3, 13, 26, 28, 30, 36, 38), "blank line"),
         40: "not a ClamAV log line",
     }
-    start = _utc("2021-11-24T10:00:01")
-    _check(result, 2, time=start, message_id="SEPARATOR", extra={"program": "clamscan"})
-    _check(result, 4, time=start, action="detected", malware_name="Eicar-Signature")
-    _check(
+    start = utc("2021-11-24T10:00:01")
+    check_line(result, 2, time=start, message_id="SEPARATOR", extra={"program": "clamscan"})
+    check_line(result, 4, time=start, action="detected", malware_name="Eicar-Signature")
+    check_line(
         result,
         5,
         time=start,
@@ -739,7 +712,7 @@ def test_clamscan_fixture() -> None:
         malware_name="Eicar-Signature",
         extra={"program": "clamscan", "quarantine_path": "/var/quarantine/eicar.com"},
     )
-    _check(
+    check_line(
         result,
         7,
         action="detected",
@@ -749,7 +722,7 @@ def test_clamscan_fixture() -> None:
         malware_name="PUA.Win.Adware.Toolbar-1",
         extra={"copy_path": "/var/quarantine/toolbar.exe"},
     )
-    _check(
+    check_line(
         result,
         9,
         action="deleted",
@@ -758,15 +731,17 @@ def test_clamscan_fixture() -> None:
         file_path="/home/erin/tmp/dropper.js",
         malware_name="JS.Trojan.Dropper-1",
     )
-    _check(result, 10, action="failed", message_id="SCAN_ERROR", message="Access denied.")
-    _check(result, 11, event_class="system", action="other", vendor_action="Empty file", message_id="SKIPPED")
-    _check(
+    check_line(result, 10, action="failed", message_id="SCAN_ERROR", message="Access denied.")
+    check_line(
+        result, 11, event_class="system", action="other", vendor_action="Empty file", message_id="SKIPPED"
+    )
+    check_line(
         result, 12, event_class="system", action="other", message_id="OK", file_path="/home/erin/notes.txt"
     )
-    _check(
+    check_line(
         result,
         14,
-        time=_utc("2021-11-24T10:01:36"),
+        time=utc("2021-11-24T10:01:36"),
         action="scan_completed",
         duration_s=95.412,
         extra={
@@ -776,26 +751,26 @@ def test_clamscan_fixture() -> None:
             "data_scanned": "512.30 MB",
         },
     )
-    _check(result, 20, message_id="SCAN_SUMMARY_FIELD", extra={"total_errors": "1"})
+    check_line(result, 20, message_id="SCAN_SUMMARY_FIELD", extra={"total_errors": "1"})
     # clamdscan's summary has no engine lines
-    _check(
+    check_line(
         result,
         29,
-        time=_utc("2021-11-24T11:00:00"),
+        time=utc("2021-11-24T11:00:00"),
         file_path="/srv/share/report: Q3.docx",
         malware_name="Doc.Dropper.Agent-7",
         extra={"program": "clamdscan"},
     )
-    _check(
+    check_line(
         result,
         31,
-        time=_utc("2021-11-24T11:00:12"),
+        time=utc("2021-11-24T11:00:12"),
         action="scan_completed",
         duration_s=12.004,
         extra={"program": "clamdscan", "infected_files": "1", "known_viruses": None},
     )
     # an unfinished run: no summary after it in the frame, so no time; two producers in the file, so none
-    _check(
+    check_line(
         result, 39, time=None, action="detected", malware_name="Win.Test.EICAR_HDB-1", extra={"program": None}
     )
 
@@ -810,7 +785,7 @@ def test_edge_lines() -> None:
         "SelfCheck: Database status OK.",
         "+++ Started at Wed Nov 24 07:00:01 2021",
     ]
-    result = clamav.parse(_frame(lines, "edge.log"), CTX)
+    result = clamav.parse(lines_frame(lines, "edge.log"), CTX)
     assert _quarantined(result) == {
         1: "empty ClamAV message",
         2: "database status line does not match '<name>.cvd|cld (database is up-to-date|updated) (version: N, ...)'",
@@ -819,12 +794,12 @@ def test_edge_lines() -> None:
         5: "not a ClamAV log line",
     }
     # without LogTime: no time, except where the text carries one
-    _check(result, 6, time=None, message_id="SELFCHECK", extra={"program": "clamd"})
-    _check(result, 7, time=_utc("2021-11-24T15:00:01"), message_id="STARTED", action="up")
+    check_line(result, 6, time=None, message_id="SELFCHECK", extra={"program": "clamd"})
+    check_line(result, 7, time=utc("2021-11-24T15:00:01"), message_id="STARTED", action="up")
 
 
 def test_empty_input() -> None:
-    result = clamav.parse(_frame([], "empty.log"), CTX)
+    result = clamav.parse(lines_frame([], "empty.log"), CTX)
     assert result.events.height == 0 and result.quarantine.height == 0
 
 

@@ -21,9 +21,16 @@ from seclake.demo import eset as eset_writer
 from seclake.demo.events import Event
 from seclake.demo.orgs import ORGANISATIONS
 from seclake.parsers import eset
-from seclake.parsers.contract import ParseContext, ParseResult
-from seclake.schema import ACTIONS, EXTRA_PREFIX
+from seclake.parsers.contract import ParseContext
 from tests.corpus import CORPUS, corpus_files, corpus_lines
+from tests.parsers.checks import (
+    assert_valid,
+    check_every_line_is_an_event,
+    check_line,
+    fixture_frame,
+    lines_frame,
+    utc,
+)
 from tests.parsers.golden import check_golden
 
 FIXTURE = Path(__file__).parent / "fixtures" / "eset" / "protect.log"
@@ -31,54 +38,19 @@ WAZUH = CORPUS / "eset" / "wazuh" / "eset.ini"
 CTX = ParseContext("acme", "av", dt.date(2024, 11, 20), "Europe/Berlin")
 
 
-def _utc(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
-
-
-def _lines(lines: list[str], raw_file: str = "test.log") -> pl.DataFrame:
-    return pl.DataFrame(
-        {"raw": lines, "raw_file": [raw_file] * len(lines), "raw_line": range(1, len(lines) + 1)},
-        schema={"raw": pl.String, "raw_file": pl.String, "raw_line": pl.Int64},
-    )
-
-
-def _fixture() -> pl.DataFrame:
-    return _lines(FIXTURE.read_text(encoding="utf-8").split("\n")[:-1], str(FIXTURE))
-
-
-def _event(result: ParseResult, line: int) -> dict:
-    rows = result.events.filter(pl.col("raw_line") == line).to_dicts()
-    assert len(rows) == 1, f"line {line} is not one event"
-    row = rows[0]
-    row["extra"] = {
-        k.removeprefix(EXTRA_PREFIX): v for k, v in row.items() if k.startswith(EXTRA_PREFIX) and v
-    }
-    return row
-
-
-def _check(result: ParseResult, line: int, **expected: object) -> None:
-    row = _event(result, line)
-    extra = expected.pop("extra", {})
-    assert {k: row[k] for k in expected} == expected, row["raw"]
-    assert {k: row["extra"].get(k) for k in extra} == extra, row["extra"]
-
-
 def test_every_corpus_file_is_known() -> None:
     assert corpus_files("eset") == [WAZUH]
 
 
 def test_corpus_accounting() -> None:
-    frame = corpus_lines(WAZUH)
-    result = eset.parse(frame, CTX)
-    assert frame.height == 8
-    assert result.events.height == 8 and result.quarantine.height == 0
+    assert check_every_line_is_an_event(eset, WAZUH, CTX).events.height == 8
 
 
 def test_corpus_values() -> None:
     """Hand-checked: every wazuh line (the same Audit keys under eight event_type values)."""
     result = eset.parse(corpus_lines(WAZUH), CTX)
     common = {
-        "time": _utc("2021-05-06T09:59:37"),
+        "time": utc("2021-05-06T09:59:37"),
         "host": "xxxxx",
         "device": "xxxxx",
         "user": None,
@@ -87,74 +59,74 @@ def test_corpus_values() -> None:
         "malware_name": None,
         "message": "Authenticating domain user 'XXXXXXXX'.",
     }
-    _check(result, 1, message_id="Threat_Event", event_class="malware_detection", action="detected",
-           severity="info", vendor_action=None, **common)  # fmt: skip
+    check_line(result, 1, message_id="Threat_Event", event_class="malware_detection", action="detected",
+               severity="info", vendor_action=None, **common)  # fmt: skip
     common["vendor_action"] = "Login attempt"  # the vendor word of every other type is ``action``
-    _check(result, 2, message_id="FirewallAggregated_Event", event_class="network_activity", action=None,
-           direction="unknown", **common)  # fmt: skip
-    _check(
+    check_line(result, 2, message_id="FirewallAggregated_Event", event_class="network_activity", action=None,
+               direction="unknown", **common)  # fmt: skip
+    check_line(
         result, 3, message_id="HipsAggregated_Event", event_class="malware_detection", action=None, **common
     )
-    _check(result, 4, message_id="Audit_Event", event_class="authentication", action="success",
-           extra={"domain": "Domain group", "result": "Success", "pid": "5032"}, **common)  # fmt: skip
-    _check(result, 5, message_id="EnterpriseInspectorAlert_Event", event_class="malware_detection",
-           action="detected", **common)  # fmt: skip
+    check_line(result, 4, message_id="Audit_Event", event_class="authentication", action="success",
+               extra={"domain": "Domain group", "result": "Success", "pid": "5032"}, **common)  # fmt: skip
+    check_line(result, 5, message_id="EnterpriseInspectorAlert_Event", event_class="malware_detection",
+               action="detected", **common)  # fmt: skip
     for line, vendor, normalised in ((6, "Warning", "low"), (7, "Error", "medium"), (8, "Critical", "high")):
-        _check(result, line, vendor_severity=vendor, severity=normalised, **common)
+        check_line(result, line, vendor_severity=vendor, severity=normalised, **common)
 
 
 def test_fixture_values() -> None:
-    result = eset.parse(_fixture(), CTX)
-    _check(result, 1, time=_utc("2024-11-20T07:25:13"), event_class="malware_detection", action="deleted",
-           vendor_action="cleaned by deleting", host="ws-042.corp.local", device="esmc", src_ip="192.168.66.77",
-           user="CORP\\alice", file_path="C:/Users/alice/Downloads/invoice.exe", malware_name="Win32/Agent.ABC",
-           file_hash="c258b0bdbc8e53632ac0df4582f86226e86fdfec", severity="low",
-           extra={"engine_version": "30285 (20241120)", "scanner_id": "Real-time file system protection",
-                  "process": "C:\\Program Files\\Mozilla Firefox\\firefox.exe"})  # fmt: skip
-    _check(result, 2, time=_utc("2024-11-20T07:26:00"), action="quarantined", file_path="/home/bob/eicar.com",
-           host="srv-web01", user="bob", malware_name="Eicar")  # fmt: skip
-    _check(
+    result = eset.parse(fixture_frame(FIXTURE), CTX)
+    check_line(result, 1, time=utc("2024-11-20T07:25:13"), event_class="malware_detection", action="deleted",
+               vendor_action="cleaned by deleting", host="ws-042.corp.local", device="esmc", src_ip="192.168.66.77",
+               user="CORP\\alice", file_path="C:/Users/alice/Downloads/invoice.exe", malware_name="Win32/Agent.ABC",
+               file_hash="c258b0bdbc8e53632ac0df4582f86226e86fdfec", severity="low",
+               extra={"engine_version": "30285 (20241120)", "scanner_id": "Real-time file system protection",
+                      "process": "C:\\Program Files\\Mozilla Firefox\\firefox.exe"})  # fmt: skip
+    check_line(result, 2, time=utc("2024-11-20T07:26:00"), action="quarantined", file_path="/home/bob/eicar.com",
+               host="srv-web01", user="bob", malware_name="Eicar")  # fmt: skip
+    check_line(
         result, 3, action="failed", device="esmc", extra={"action_error": "Access denied.", "pid": "11804"}
     )
-    _check(result, 4, action="detected", vendor_action="retained", file_hash=None)
-    _check(
+    check_line(result, 4, action="detected", vendor_action="retained", file_hash=None)
+    check_line(
         result, 5, action="blocked", file_path=None, device=None, extra={"url": "http://site6.example/bad.js"}
     )
-    _check(result, 6, time=_utc("2021-01-22T07:25:13"), message_id="threat_event",
-           event_class="malware_detection", action="blocked", malware_name="html/scrinject.b",
-           user="domain\\vpupkin", extra={"url": "http://site6.ru"})  # fmt: skip
-    _check(result, 7, time=_utc("2022-04-11T10:45:38"), event_class="network_activity", action="deny",
-           src_ip="95.216.242.119", src_port=53344, dst_ip="192.168.1.7", dst_port=3389, protocol="tcp",
-           direction="inbound", host="archivos", device="esmc", user="NT AUTHORITY\\Servicio de red",
-           malware_name="EsetIpBlacklist", message="Security vulnerability exploitation attempt",
-           extra={"host_ipv4": "192.168.1.7", "aggregate_count": "1"})  # fmt: skip
-    _check(result, 8, event_class="malware_detection", action="blocked", rule_name="Protect hosts file",
-           file_path="C:\\Windows\\System32\\drivers\\etc\\hosts",
-           extra={"application": "C:\\Windows\\System32\\cmd.exe", "aggregate_count": "3"})  # fmt: skip
-    _check(result, 9, event_class="authentication", action="failure", user="Administrator")
-    _check(result, 10, event_class="system", action="config_change", vendor_action="Edit")
-    _check(result, 11, event_class="network_activity", action="deny", dst_ip="203.0.113.9", src_ip="10.0.1.20",
-           extra={"url": "http://phish.example/login"})  # fmt: skip
-    _check(result, 12, event_class="malware_detection", action="blocked", file_path="C:/Users/alice/Desktop/tool.exe",
-           message="File execution blocked")  # fmt: skip
-    _check(result, 13, event_class="malware_detection", action="detected", rule_name="Encoded PowerShell command",
-           extra={"command_line": "powershell -enc SQBFAFgA"})  # fmt: skip
+    check_line(result, 6, time=utc("2021-01-22T07:25:13"), message_id="threat_event",
+               event_class="malware_detection", action="blocked", malware_name="html/scrinject.b",
+               user="domain\\vpupkin", extra={"url": "http://site6.ru"})  # fmt: skip
+    check_line(result, 7, time=utc("2022-04-11T10:45:38"), event_class="network_activity", action="deny",
+               src_ip="95.216.242.119", src_port=53344, dst_ip="192.168.1.7", dst_port=3389, protocol="tcp",
+               direction="inbound", host="archivos", device="esmc", user="NT AUTHORITY\\Servicio de red",
+               malware_name="EsetIpBlacklist", message="Security vulnerability exploitation attempt",
+               extra={"host_ipv4": "192.168.1.7", "aggregate_count": "1"})  # fmt: skip
+    check_line(result, 8, event_class="malware_detection", action="blocked", rule_name="Protect hosts file",
+               file_path="C:\\Windows\\System32\\drivers\\etc\\hosts",
+               extra={"application": "C:\\Windows\\System32\\cmd.exe", "aggregate_count": "3"})  # fmt: skip
+    check_line(result, 9, event_class="authentication", action="failure", user="Administrator")
+    check_line(result, 10, event_class="system", action="config_change", vendor_action="Edit")
+    check_line(result, 11, event_class="network_activity", action="deny", dst_ip="203.0.113.9", src_ip="10.0.1.20",
+               extra={"url": "http://phish.example/login"})  # fmt: skip
+    check_line(result, 12, event_class="malware_detection", action="blocked", file_path="C:/Users/alice/Desktop/tool.exe",
+               message="File execution blocked")  # fmt: skip
+    check_line(result, 13, event_class="malware_detection", action="detected", rule_name="Encoded PowerShell command",
+               extra={"command_line": "powershell -enc SQBFAFgA"})  # fmt: skip
 
 
 def test_text_inside_json_strings_sets_no_other_field() -> None:
-    result = eset.parse(_fixture(), CTX)
-    _check(result, 14, malware_name='Evil" hostname="DC01" action_taken="deleted', action="deleted",
-           host="ws-042.corp.local", user="CORP\\alice", file_path='C:/x/a" username="admin" hash="00.exe',
-           file_hash="c258b0bdbc8e53632ac0df4582f86226e86fdfec")  # fmt: skip
+    result = eset.parse(fixture_frame(FIXTURE), CTX)
+    check_line(result, 14, malware_name='Evil" hostname="DC01" action_taken="deleted', action="deleted",
+               host="ws-042.corp.local", user="CORP\\alice", file_path='C:/x/a" username="admin" hash="00.exe',
+               file_hash="c258b0bdbc8e53632ac0df4582f86226e86fdfec")  # fmt: skip
 
 
 def test_a_nested_value_falls_back_to_per_key_decoding() -> None:
-    result = eset.parse(_fixture(), CTX)
-    _check(result, 15, action="deleted", message='{"text":"nested"}', host="ws-042.corp.local")
+    result = eset.parse(fixture_frame(FIXTURE), CTX)
+    check_line(result, 15, action="deleted", message='{"text":"nested"}', host="ws-042.corp.local")
 
 
 def test_quarantined_lines_give_their_reason() -> None:
-    result = eset.parse(_fixture(), CTX)
+    result = eset.parse(fixture_frame(FIXTURE), CTX)
     reasons = dict(result.quarantine.select("raw_line", "reason").iter_rows())
     assert reasons == {
         16: "payload is not a valid JSON object",
@@ -166,20 +138,18 @@ def test_quarantined_lines_give_their_reason() -> None:
 
 
 def test_actions_are_in_the_vocabulary_of_their_class() -> None:
-    for frame in (_fixture(), corpus_lines(WAZUH)):
-        events = eset.parse(frame, CTX).events
-        for event_class, action in events.select("event_class", "action").unique().iter_rows():
-            assert action is None or action in ACTIONS[event_class]
+    for frame in (fixture_frame(FIXTURE), corpus_lines(WAZUH)):
+        assert_valid(eset.parse(frame, CTX))
 
 
 @pytest.mark.parametrize(("name", "frame"), [("corpus_wazuh", "wazuh"), ("fixture_protect", "fixture")])
 def test_golden(name: str, frame: str, update_golden: bool) -> None:
-    lines = corpus_lines(WAZUH) if frame == "wazuh" else _fixture()
+    lines = corpus_lines(WAZUH) if frame == "wazuh" else fixture_frame(FIXTURE)
     check_golden(eset.parse(lines, CTX), "eset", name, update_golden)
 
 
 def test_sniff() -> None:
-    own = pl.concat([corpus_lines(WAZUH), _fixture()])["raw"]
+    own = pl.concat([corpus_lines(WAZUH), fixture_frame(FIXTURE)])["raw"]
     claimed = eset.sniff(own)
     assert claimed.len() == own.len()
     assert claimed.mean() > 0.8
@@ -212,7 +182,7 @@ def test_demo_writer_round_trip() -> None:
     lines = eset_writer.render(events, org, random.Random(1))
     assert len(lines) == 4
     ctx = ParseContext("acme", "av", dt.date(2026, 11, 10), org.timezone)
-    result = eset.parse(_lines([line.text for line in lines]), ctx)
+    result = eset.parse(lines_frame([line.text for line in lines]), ctx)
     assert result.quarantine.height == 0
     got = result.events.select(
         "time", "action", "host", "src_ip", "user", "file_path", "malware_name", "device"

@@ -17,16 +17,25 @@ from seclake.demo.orgs import ORGANISATIONS
 from seclake.parsers import fortigate
 from seclake.parsers.contract import ParseContext
 from tests.corpus import corpus_files, corpus_lines
+from tests.parsers.checks import (
+    CTX,
+    check,
+    check_corpus_values,
+    check_every_line_is_an_event,
+    events,
+    name,
+    one,
+    parse_lines,
+    utc,
+)
 from tests.parsers.golden import check_golden
-from tests.parsers.test_kv import CTX, check, check_accounting, events, name, parse_lines, utc
 
 FILES = corpus_files("fortigate")
 
 
 @pytest.mark.parametrize("path", FILES, ids=name)
 def test_every_corpus_line_is_an_event(path: Path) -> None:
-    result = check_accounting(fortigate, path)
-    assert result.quarantine.height == 0
+    check_every_line_is_an_event(fortigate, path)
 
 
 @pytest.mark.parametrize("path", FILES, ids=name)
@@ -36,16 +45,16 @@ def test_golden(path: Path, update_golden: bool) -> None:
 
 HAND_CHECKED: dict[str, dict[int, dict[str, Any]]] = {
     "cribl-7t7tkH": {
-        1: {"time": utc(2019, 5, 13, 18, 20, 54, 587081), "event_class": "authentication", "action": "success",
+        1: {"time": utc("2019-05-13T18:20:54.587081"), "event_class": "authentication", "action": "success",
             "user": "admin", "src_ip": "192.168.56.254", "dst_ip": "192.168.56.2", "message_id": "0100032001"},
         2: {"event_class": "authentication", "action": None, "vendor_action": "logout", "src_ip": None,
-            "extra.ui": "ssh(x.x.x.x)", "device": "2M-Colo1", "time": utc(2021, 4, 23, 19, 25, 12)},
+            "extra.ui": "ssh(x.x.x.x)", "device": "2M-Colo1", "time": utc("2021-04-23T19:25:12")},
         3: {"action": "success", "user": "fortiguard-it", "device": "2M-Colo1"},
         4: {"action": "success", "device": "US-Dialup1", "extra.devid": "FGHA002020594551_CID"},
         5: {"action": None, "duration_s": 17.0},
     },
     "cribl-9bCvDN": {
-        1: {"time": utc(2021, 1, 6, 19, 17, 2), "src_ip": "10.192.168.121", "src_port": 55468,
+        1: {"time": utc("2021-01-06T19:17:02"), "src_ip": "10.192.168.121", "src_port": 55468,
             "dst_ip": "95.192.16.56", "dst_port": 53, "protocol": "udp", "action": "allow",
             "vendor_action": "accept", "rule_name": "1", "nat_src_ip": "192.168.253.254",
             "direction": "outbound", "bytes_out": 100, "bytes_in": 133, "device": "rdaganffffffc01"},
@@ -63,18 +72,18 @@ HAND_CHECKED: dict[str, dict[int, dict[str, Any]]] = {
             "file_hash": "0362a2dfabddf155aea6183c04ee7e00e5455d0560882d27b348b9ef1421ba53",
             "file_path": "functions.js", "src_port": 51211, "dst_port": 80, "user": None},
         3: {"file_path": None, "src_port": 63987, "extra.profile": "sniffer-profile"},
-        4: {"src_port": 63986, "time": utc(2021, 4, 23, 19, 21, 2)},
+        4: {"src_port": 63986, "time": utc("2021-04-23T19:21:02")},
         5: {"src_port": 63985, "device": "Nosey"},
     },
     "crowdstrike-fortinet-fortigate": {
-        1: {"time": utc(2017, 11, 15, 19, 44, 16), "src_ip": "10.1.100.155", "src_port": 40772,
+        1: {"time": utc("2017-11-15T19:44:16"), "src_ip": "10.1.100.155", "src_port": 40772,
             "dst_ip": "35.197.51.42", "dst_port": 443, "action": "allow", "vendor_action": "close",
             "rule_name": "1", "host": "pc1", "bytes_out": 1850, "bytes_in": 39898, "packets": 62,
             "duration_s": 2.0, "direction": "outbound"},
     },
     "wazuh-fortigate": {
         1: {"event_class": "system", "action": "down", "vendor_action": "dpd", "rule_name": "BW",
-            "src_ip": "1.2.3.4", "dst_ip": "4.3.2.1", "time": utc(2016, 6, 15, 10, 42, 31)},
+            "src_ip": "1.2.3.4", "dst_ip": "4.3.2.1", "time": utc("2016-06-15T10:42:31")},
         3: {"event_class": "authentication", "action": "failure", "user": "root", "src_ip": "222.186.130.227",
             "severity": "critical", "vendor_severity": "alert"},
         5: {"action": "reset", "rule_name": "HTTP.Unknown.Tunnelling", "severity": "info",
@@ -82,19 +91,19 @@ HAND_CHECKED: dict[str, dict[int, dict[str, Any]]] = {
         6: {"action": "config_change", "user": "admin", "src_ip": "4.3.5.8",
             "extra.cfgpath": "firewall.service.custom"},
         9: {"event_class": "authentication", "action": "failure", "src_ip": "2.4.6.8", "user": "my_user_name"},
-        11: {"time": utc(2025, 12, 23, 11, 13, 3), "action": "deny", "src_ip": "10.3.3.3",
+        11: {"time": utc("2025-12-23T11:13:03"), "action": "deny", "src_ip": "10.3.3.3",
              "dst_ip": "10.4.4.4", "rule_name": "0", "message_id": "0038016004", "user": None},
         21: {"event_class": "system", "action": "up", "rule_name": "ssl-tunnel", "user": "my_user_name",
              "src_ip": "9.8.7.7"},
         22: {"action": "down", "duration_s": 147.0, "bytes_out": 2284, "bytes_in": 2630},
         24: {"action": "allow", "vendor_action": "detected", "rule_name": "tcp_syn_flood", "severity": "critical",
-             "device": "Text", "time": utc(2016, 3, 22, 19, 20, 46)},
+             "device": "Text", "time": utc("2016-03-22T19:20:46")},
         25: {"action": "drop", "rule_name": "IP.Bad.Header"},
-        29: {"device": "BA-RSYS-FW", "time": utc(2018, 4, 9, 10, 33, 37), "direction": "outbound",
+        29: {"device": "BA-RSYS-FW", "time": utc("2018-04-09T10:33:37"), "direction": "outbound",
              "src_ip": "172.24.42.175"},
         33: {"event_class": "malware_detection", "action": "blocked", "malware_name": "Malware_Generic.P0",
-             "file_path": "FrontPageImgHandler.ashx", "rule_name": "108", "time": utc(2018, 5, 31, 3, 28, 56)},
-        35: {"time": utc(2018, 6, 21, 3, 0, 35), "action": "allow", "extra.cat": "50"},
+             "file_path": "FrontPageImgHandler.ashx", "rule_name": "108", "time": utc("2018-05-31T03:28:56")},
+        35: {"time": utc("2018-06-21T03:00:35"), "action": "allow", "extra.cat": "50"},
         36: {"event_class": "system", "action": "up", "rule_name": "FG2K5E3916900286"},
         40: {"action": "deny", "extra.catdesc": "Malicious Websites", "dst_ip": "185.244.31.158"},
         46: {"file_path": "sample\\test.xls", "action": "deny", "dst_port": 445},
@@ -104,11 +113,7 @@ HAND_CHECKED: dict[str, dict[int, dict[str, Any]]] = {
 
 @pytest.mark.parametrize("path", FILES, ids=name)
 def test_hand_checked_corpus_values(path: Path) -> None:
-    rows = {row["raw_line"]: row for row in events(fortigate.parse(corpus_lines(path), CTX))}
-    expected = HAND_CHECKED[name(path)]
-    assert len(expected) >= min(5, len(rows))
-    for line, fields in expected.items():
-        check(rows[line], fields)
+    check_corpus_values(fortigate, path, HAND_CHECKED[name(path)])
 
 
 def test_sniff_claims_fortigate_lines_only() -> None:
@@ -130,23 +135,20 @@ def test_sniff_claims_fortigate_lines_only() -> None:
 HEAD = 'date=2026-01-23 time=10:00:00 devname="fw1" devid="FG1" vd="root" level="notice" '
 
 
-def _one(line: str, ctx: ParseContext = CTX) -> dict[str, Any]:
-    (row,) = events(parse_lines(fortigate, [line], ctx))
-    return row
-
-
 def test_time_sources() -> None:
     ctx = ParseContext(org="acme", source="fw", date=CTX.date, timezone="Asia/Ho_Chi_Minh")
     base = 'logid="0000000013" type="traffic" subtype="forward" action="accept"'
-    assert _one(f"date=2026-01-23 time=10:00:00 {base}", ctx)["time"] == utc(2026, 1, 23, 3)
-    assert _one(f'date=2026-01-23 time=10:00:00 tz="-0700" {base}', ctx)["time"] == utc(2026, 1, 23, 17)
+    assert one(fortigate, f"date=2026-01-23 time=10:00:00 {base}", ctx)["time"] == utc("2026-01-23T03:00:00")
+    assert one(fortigate, f'date=2026-01-23 time=10:00:00 tz="-0700" {base}', ctx)["time"] == utc(
+        "2026-01-23T17:00:00"
+    )
     for epoch in ("1769162400", "1769162400000", "1769162400000000", "1769162400000000000"):
         line = f"date=2026-01-23 time=10:00:00 eventtime={epoch} {base}"
-        assert _one(line, ctx)["time"] == utc(2026, 1, 23, 10), epoch
-    assert _one(f"date=2026-01-23 time=10:00:00 eventtime=111111111 {base}", ctx)["time"] == utc(
-        2026, 1, 23, 3
+        assert one(fortigate, line, ctx)["time"] == utc("2026-01-23T10:00:00"), epoch
+    assert one(fortigate, f"date=2026-01-23 time=10:00:00 eventtime=111111111 {base}", ctx)["time"] == utc(
+        "2026-01-23T03:00:00"
     )
-    assert _one(f"{base} srcip=10.0.0.1")["time"] is None
+    assert one(fortigate, f"{base} srcip=10.0.0.1")["time"] is None
 
 
 @pytest.mark.parametrize(
@@ -155,7 +157,9 @@ def test_time_sources() -> None:
      ("client-rst", "allow"), ("deny", "deny"), ("ip-conn", "drop"), ("start", "allow")],
 )  # fmt: skip
 def test_traffic_actions(verb: str, action: str) -> None:
-    row = _one(HEAD + f'logid="0000000013" type="traffic" subtype="forward" action="{verb}" policyid=7')
+    row = one(
+        fortigate, HEAD + f'logid="0000000013" type="traffic" subtype="forward" action="{verb}" policyid=7'
+    )
     check(row, {"event_class": "network_activity", "action": action, "vendor_action": verb, "rule_name": "7"})
 
 
@@ -254,7 +258,7 @@ def test_demo_writer_lines_parse_back() -> None:
     assert result.quarantine.height == 0
     assert fortigate.sniff(pl.Series([line.text for line in lines])).all()
     conn, *rows = sorted(events(result), key=lambda row: row["vendor_action"] != "close")
-    check(conn, {"time": utc(2026, 1, 23, 10, 0, 30), "src_ip": "10.9.1.21", "src_port": 50123,
+    check(conn, {"time": utc("2026-01-23T10:00:30"), "src_ip": "10.9.1.21", "src_port": 50123,
                  "dst_ip": "93.184.216.34", "dst_port": 443, "action": "allow", "user": "alice",
                  "src_zone": "inside", "dst_zone": "outside", "nat_src_ip": outside.ip, "direction": "outbound",
                  "bytes_total": 5000})  # fmt: skip
@@ -271,20 +275,22 @@ def test_demo_writer_lines_parse_back() -> None:
     check(
         rows[4], {"event_class": "system", "action": "down", "rule_name": "servers", "device": org.firewall}
     )
-    check(rows[5], {"action": "up", "time": utc(2026, 1, 23, 10, 0, 6)})
+    check(rows[5], {"action": "up", "time": utc("2026-01-23T10:00:06")})
 
 
 def test_an_interface_status_edit_is_the_administrator_taking_it_down() -> None:
-    event = _one(
+    event = one(
+        fortigate,
         'date=2024-11-19 time=10:28:33 devname="fw-mfc" logid="0100044547" type="event" subtype="system" '
         'level="information" logdesc="Object attribute configured" user="netadmin" ui="ssh" action="Edit" '
-        'cfgpath="system.interface" cfgobj="servers" cfgattr="status[up->down]" msg="Edit system.interface servers"'
+        'cfgpath="system.interface" cfgobj="servers" cfgattr="status[up->down]" msg="Edit system.interface servers"',
     )
     assert (event["event_class"], event["action"], event["rule_name"]) == ("system", "down", "servers")
     assert event["vendor_action"] == "administratively down" and event["user"] == "netadmin"
-    other = _one(
+    other = one(
+        fortigate,
         'date=2024-11-19 time=10:29:00 devname="fw-mfc" logid="0100044547" type="event" subtype="system" '
         'level="information" user="netadmin" action="Edit" cfgpath="system.interface" cfgobj="servers" '
-        'cfgattr="alias[->srv]"'
+        'cfgattr="alias[->srv]"',
     )
     assert (other["action"], other["rule_name"], other["vendor_action"]) == ("config_change", None, "Edit")

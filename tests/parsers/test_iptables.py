@@ -15,27 +15,25 @@ from seclake.demo.events import Event
 from seclake.demo.orgs import ORGANISATIONS
 from seclake.parsers import iptables
 from seclake.parsers.contract import ParseContext
-from seclake.schema import events_to_arrow
 from tests.corpus import corpus_files, corpus_lines
+from tests.parsers.checks import (
+    CTX,
+    check,
+    check_corpus_values,
+    check_every_line_is_an_event,
+    events,
+    name,
+    one,
+    parse_lines,
+)
 from tests.parsers.golden import check_golden
-from tests.parsers.test_kv import CTX, check, events, name, parse_lines
 
 FILES = corpus_files("iptables")
 
 
-def _one(line: str, ctx: ParseContext = CTX) -> dict:
-    (row,) = events(parse_lines(iptables, [line], ctx))
-    return row
-
-
 @pytest.mark.parametrize("path", FILES, ids=name)
 def test_every_corpus_line_is_an_event(path: Path) -> None:
-    lines = corpus_lines(path)
-    result = iptables.parse(lines, CTX)
-    assert result.events.height == lines.height
-    assert result.quarantine.height == 0
-    assert sorted(result.events["raw_line"].to_list()) == list(range(1, lines.height + 1))
-    assert events_to_arrow(result.events).num_rows == lines.height
+    check_every_line_is_an_event(iptables, path)
 
 
 @pytest.mark.parametrize("path", FILES, ids=name)
@@ -98,11 +96,7 @@ HAND_CHECKED = {
 
 @pytest.mark.parametrize("path", FILES, ids=name)
 def test_hand_checked_values(path: Path) -> None:
-    rows = {row["raw_line"]: row for row in events(iptables.parse(corpus_lines(path), CTX))}
-    checked = HAND_CHECKED[path.name]
-    assert len(checked) >= 5
-    for line, expected in checked:
-        check(rows[line], expected)
+    check_corpus_values(iptables, path, dict(HAND_CHECKED[path.name]))
 
 
 H = "Jan 23 10:00:00 srv kernel: [ 12.5] "
@@ -133,7 +127,7 @@ def test_prefixes_give_rule_action_and_product(
     prefix: str, product: str, action, vendor_action, rule
 ) -> None:
     check(
-        _one(H + prefix + "IN=eth0 OUT= " + P),
+        one(iptables, H + prefix + "IN=eth0 OUT= " + P),
         {
             "product": product,
             "action": action,
@@ -145,9 +139,9 @@ def test_prefixes_give_rule_action_and_product(
 
 
 def test_interfaces_give_the_direction() -> None:
-    inbound = _one(H + "IN=eth0 OUT= " + P)
-    outbound = _one(H + "IN= OUT=eth0 " + P)
-    forwarded = _one(H + "IN=eth1 OUT=eth0 " + P)
+    inbound = one(iptables, H + "IN=eth0 OUT= " + P)
+    outbound = one(iptables, H + "IN= OUT=eth0 " + P)
+    forwarded = one(iptables, H + "IN=eth1 OUT=eth0 " + P)
     check(inbound, {"direction": "inbound", "extra.path": "input", "src_zone": "eth0", "dst_zone": None})
     check(outbound, {"direction": "outbound", "extra.path": "output", "dst_zone": "eth0"})
     # forwarded: from the address ranges (public → private)
@@ -157,14 +151,16 @@ def test_interfaces_give_the_direction() -> None:
 
 
 def test_headers_and_uptime() -> None:
-    rfc5424 = _one("<4>1 2026-01-23T10:00:00.5+07:00 srv kernel - - - [UFW BLOCK] IN=eth0 OUT= " + P)
+    rfc5424 = one(iptables, "<4>1 2026-01-23T10:00:00.5+07:00 srv kernel - - - [UFW BLOCK] IN=eth0 OUT= " + P)
     check(rfc5424, {"time": dt.datetime(2026, 1, 23, 3, 0, 0, 500000, tzinfo=dt.UTC), "severity": "low"})
-    local = _one(H + "IN=eth0 OUT= " + P, ParseContext("a", "s", dt.date(2026, 1, 23), "Asia/Ho_Chi_Minh"))
+    local = one(
+        iptables, H + "IN=eth0 OUT= " + P, ParseContext("a", "s", dt.date(2026, 1, 23), "Asia/Ho_Chi_Minh")
+    )
     check(
         local,
         {"time": dt.datetime(2026, 1, 23, 3, 0, tzinfo=dt.UTC), "extra.uptime": "12.5", "device": "srv"},
     )
-    bare = _one("[UFW ALLOW] IN= OUT=eth0 " + P)
+    bare = one(iptables, "[UFW ALLOW] IN= OUT=eth0 " + P)
     check(bare, {"time": None, "device": None, "action": "allow"})
 
 
@@ -190,10 +186,11 @@ def test_cut_lines_keep_what_they_carry_and_junk_is_quarantined() -> None:
 
 
 def test_expanded_ipv6_is_made_canonical() -> None:
-    row = _one(
+    row = one(
+        iptables,
         H
         + "IN=eth0 OUT= SRC=2001:0db8:0000:0000:0001:0000:0000:0001 DST=0000:0000:0000:0000:0000:0000:0000:0001 "
-        "LEN=80 TC=0 HOPLIMIT=64 FLOWLBL=0 PROTO=UDP SPT=5 DPT=53 LEN=40"
+        "LEN=80 TC=0 HOPLIMIT=64 FLOWLBL=0 PROTO=UDP SPT=5 DPT=53 LEN=40",
     )
     check(row, {"src_ip": "2001:db8::1:0:0:1", "dst_ip": "::1", "dst_port": 53, "extra.ttl": "64"})
 

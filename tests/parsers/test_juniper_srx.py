@@ -10,21 +10,24 @@ import polars as pl
 import pytest
 
 from seclake.parsers import juniper_srx
-from seclake.schema import events_to_arrow
 from tests.corpus import corpus_files, corpus_lines
+from tests.parsers.checks import (
+    CTX,
+    check,
+    check_corpus_values,
+    check_every_line_is_an_event,
+    events,
+    name,
+    parse_lines,
+)
 from tests.parsers.golden import check_golden
-from tests.parsers.test_kv import CTX, check, events, name, parse_lines
 
 FILES = corpus_files("juniper_srx")
 
 
 @pytest.mark.parametrize("path", FILES, ids=name)
 def test_every_corpus_line_is_an_event(path: Path) -> None:
-    lines = corpus_lines(path)
-    result = juniper_srx.parse(lines, CTX)
-    assert result.quarantine.height == 0
-    assert sorted(result.events["raw_line"].to_list()) == list(range(1, lines.height + 1))
-    assert events_to_arrow(result.events).num_rows == lines.height
+    check_every_line_is_an_event(juniper_srx, path)
 
 
 @pytest.mark.parametrize("path", FILES, ids=name)
@@ -69,11 +72,7 @@ HAND_CHECKED = {
 
 @pytest.mark.parametrize("path", FILES, ids=name)
 def test_hand_checked_values(path: Path) -> None:
-    rows = {row["raw_line"]: row for row in events(juniper_srx.parse(corpus_lines(path), CTX))}
-    checked = HAND_CHECKED[path.name]
-    assert len(checked) >= min(5, len(rows))
-    for line, expected in checked:
-        check(rows[line], expected)
+    check_corpus_values(juniper_srx, path, dict(HAND_CHECKED[path.name]))
 
 
 SD = "<14>1 2019-12-27T09:48:23.298+01:00 YAOFW01 RT_FLOW - "

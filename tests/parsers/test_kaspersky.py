@@ -15,13 +15,12 @@ product-specific id ``000000cb`` and is classified from its English display name
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 
 from seclake.parsers import cef, kaspersky, leef
 from seclake.parsers.contract import ParseContext
-from tests.parsers.test_cef import assert_valid, check, frame_of, rows_of, utc
+from tests.parsers.checks import check, lines_frame, parse_events, utc
 
 CTX = ParseContext(org="acme", source="ksc", date=dt.date(2026, 1, 23), timezone="Europe/Moscow")
 HEAD = "<134>1 2026-01-22T08:15:05Z ksc01 KES|11.0.0.0 - {id} - "
@@ -58,17 +57,9 @@ DETECTIONS = [
 ]
 
 
-def _rows(module: Any, lines: list[str]) -> list[dict[str, Any]]:
-    result = module.parse(frame_of(lines), CTX)
-    assert result.lines == len(lines)
-    assert result.quarantine.is_empty(), result.quarantine["reason"].to_list()
-    assert_valid(result)
-    return rows_of(result)
-
-
 @pytest.mark.parametrize(("event_id", "name", "result", "action"), DETECTIONS, ids=[d[0] for d in DETECTIONS])
 def test_cef_detections(event_id: str, name: str, result: str, action: str) -> None:
-    (row,) = _rows(cef, [_detection(event_id, name, result)])
+    (row,) = parse_events(cef, [_detection(event_id, name, result)], CTX)
     check(row, {
         "vendor": "Kaspersky", "product": "KES", "extra.device_product": "SecurityCenter", "message_id": event_id,
         "event_class": "malware_detection", "action": action, "vendor_action": name, "severity": "medium",
@@ -81,13 +72,13 @@ def test_cef_detections(event_id: str, name: str, result: str, action: str) -> N
 
 
 def test_cef_web_block_with_signature_date() -> None:
-    (row,) = _rows(cef, [_cef("GNRL_EV_VIRUS_FOUND_AND_BLOCKED", "Dangerous link blocked", 4, (
+    (row,) = parse_events(cef, [_cef("GNRL_EV_VIRUS_FOUND_AND_BLOCKED", "Dangerous link blocked", 4, (
         f"rt={EPOCH} dhost=SERVER01 dst=10.1.1.9 cs9=SERVER01 cs9Label=GroupName cs10=Web Threat Protection"
         ' cs10Label=TaskName cs7={"engine":3,"method":5} cs7Label=ExtraAttrib cs5=https://www.example.com/favicon.ico'
         " cs5Label=ObjectName cs1=HEUR:Trojan.Script.Generic cs1Label=VirusName"
         " msg=Event type: Dangerous link blocked\\r\\nResult\\\\Description: Blocked\\r\\n"
         "Database release date: 01/09/2021 15:34:10"
-    ))])  # fmt: skip
+    ))], CTX)  # fmt: skip
     check(row, {
         "action": "blocked", "file_path": "https://www.example.com/favicon.ico", "rule_name": "Web Threat Protection",
         "extra.extra_attrib": '{"engine":3,"method":5}', "extra.group_name": "SERVER01",
@@ -96,7 +87,7 @@ def test_cef_web_block_with_signature_date() -> None:
 
 
 def test_cef_task_states_and_health() -> None:
-    rows = _rows(cef, [
+    rows = parse_events(cef, [
         # the notes' sample 2, as published
         "CEF:0|KasperskyLab|SecurityCenter|13.2.0.1511|KLPRCI_TaskState|Completed successfully|1|rt=1647626887000"
         " cs9=site location Bldg cs9Label=GroupName dhost=WS6465 dst=10.55.203.12 cs2=KES cs2Label=ProductName"
@@ -115,7 +106,7 @@ def test_cef_task_states_and_health() -> None:
         # the SC4S escaped-= sample, as published
         "CEF:0|KasperskyLab|SecurityCenter|13.2.0.1511|KLPRCI_TaskState|Completed successfully|1|foo=foo\\=bar"
         " bar=bar\\=baz baz=test",
-    ])  # fmt: skip
+    ], CTX)  # fmt: skip
     check(rows[0], {"event_class": "system", "action": "other", "rule_name": "Uninstall EDR", "host": "ws6465",
                     "src_ip": "10.55.203.12", "time": utc("2022-03-18T18:08:07"), "severity": "low",
                     "extra.task_new_state": "4", "extra.task_old_state": "0", "extra.task_id": "885",
@@ -133,22 +124,22 @@ def test_cef_task_states_and_health() -> None:
 
 
 def test_cef_network_attack() -> None:
-    (row,) = _rows(cef, [_cef("GNRL_EV_ATTACK_DETECTED", "Network attack detected", 4, (
+    (row,) = parse_events(cef, [_cef("GNRL_EV_ATTACK_DETECTED", "Network attack detected", 4, (
         f"rt={EPOCH} dhost=WS-03 dst=10.0.0.7 src=203.0.113.66 spt=4444 dpt=445 proto=TCP"
         " cs1=Intrusion.Win.MS17-010.o cs1Label=VirusName"
-    ))])  # fmt: skip
+    ))], CTX)  # fmt: skip
     check(row, {"event_class": "network_activity", "action": "deny", "src_ip": "203.0.113.66", "dst_ip": "10.0.0.7",
                 "dst_port": 445, "host": "ws-03", "direction": "inbound", "malware_name": "Intrusion.Win.MS17-010.o"})  # fmt: skip
 
 
 def test_leef_export() -> None:
-    rows = _rows(leef, [
+    rows = parse_events(leef, [
         "<134>1 2026-01-22T08:15:05Z ksc01 KES|11.0.0.0 - - - LEEF:1.0|KasperskyLab|SecurityCenter|13.2.0.1511|"
         f"GNRL_EV_OBJECT_QUARANTINED|devTime={EPOCH}\tsev=4\tdhost=WS-ACC-07\tdst=10.20.30.47\tusrName=CORP\\jdoe"
         "\tcs1=HEUR:Trojan.Win32.Generic\tcs1Label=VirusName\tfilePath=C:\\Users\\jdoe\\invoice.exe",
         "LEEF:1.0|KasperskyLab|SecurityCenter|13.2.0.1511|KLPRCI_TaskState|"
         f"devTime={EPOCH}\tdhost=WS-01\tcs10=Update\tcs10Label=TaskName\tcn2=3\tcn2Label=TaskNewState",
-    ])  # fmt: skip
+    ], CTX)  # fmt: skip
     check(rows[0], {"vendor": "Kaspersky", "event_class": "malware_detection", "action": "quarantined",
                     "host": "ws-acc-07", "src_ip": "10.20.30.47", "user": "CORP\\jdoe", "severity": "medium",
                     "malware_name": "HEUR:Trojan.Win32.Generic", "file_path": "C:\\Users\\jdoe\\invoice.exe",
@@ -183,7 +174,7 @@ def test_syslog_export() -> None:
             params='p1="x"', text="",
         ).replace(' gn="', ' task_new_state="3" gn="'),
     ]  # fmt: skip
-    rows = _rows(kaspersky, lines)
+    rows = parse_events(kaspersky, lines, CTX)
     check(rows[0], {
         "vendor": "Kaspersky", "product": "KES", "extra.product_version": "11.0.0.0", "device": "ksc01",
         "time": utc("2026-01-22T08:15:05"), "message_id": "GNRL_EV_APPLICATION_LAUNCH_DENIED",
@@ -202,7 +193,9 @@ def test_syslog_export() -> None:
 
 
 def test_syslog_quarantine_and_sniff() -> None:
-    result = kaspersky.parse(frame_of(["<134>1 2026-01-22T08:15:05Z ksc01 KES|11.0.0.0 - X - no data"]), CTX)
+    result = kaspersky.parse(
+        lines_frame(["<134>1 2026-01-22T08:15:05Z ksc01 KES|11.0.0.0 - X - no data"]), CTX
+    )
     assert result.quarantine["reason"].to_list() == [kaspersky.NO_DATA]
-    sniffed = kaspersky.sniff(frame_of([SYSLOG, _detection("GNRL_EV_VIRUS_FOUND", "x", "y")])["raw"])
+    sniffed = kaspersky.sniff(lines_frame([SYSLOG, _detection("GNRL_EV_VIRUS_FOUND", "x", "y")])["raw"])
     assert sniffed.to_list() == [True, False]

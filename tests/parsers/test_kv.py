@@ -1,69 +1,14 @@
-"""parsers.kv (the key=value reader shared by FortiGate, SonicWall and Sophos XG), and the
-helpers the three format tests share (imported from here)."""
+"""parsers.kv: the key=value reader shared by FortiGate, SonicWall and Sophos XG."""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import polars as pl
 
 from seclake.parsers import kv
-from seclake.parsers.contract import ParseContext, ParseResult
-from seclake.schema import EXTRA_PREFIX, events_to_arrow
-from tests.corpus import corpus_lines
-
-CTX = ParseContext(org="acme", source="fw", date=dt.date(2026, 1, 23), timezone="UTC")
-
-
-def name(path: Path) -> str:
-    """Golden/parametrize name of a corpus file: ``<source>-<file>``."""
-    return f"{path.parent.name}-{path.name.split('.')[0]}"
-
-
-def parse_lines(module: ModuleType, lines: list[str], ctx: ParseContext = CTX) -> ParseResult:
-    frame = pl.DataFrame(
-        {"raw": lines, "raw_file": ["t.log"] * len(lines), "raw_line": list(range(1, len(lines) + 1))},
-        schema={"raw": pl.String, "raw_file": pl.String, "raw_line": pl.Int64},
-    )
-    result = module.parse(frame, ctx)
-    assert result.lines == len(lines)
-    return result
-
-
-def events(result: ParseResult) -> list[dict[str, Any]]:
-    """Events in input order, the ``extra.<key>`` columns as one ``extra`` dict."""
-    rows = []
-    for row in result.events.sort("raw_line").to_dicts():
-        extra = {k.removeprefix(EXTRA_PREFIX): v for k, v in row.items() if k.startswith(EXTRA_PREFIX)}
-        rows.append({k: v for k, v in row.items() if not k.startswith(EXTRA_PREFIX)} | {"extra": extra})
-    return rows
-
-
-def check(row: dict[str, Any], expected: dict[str, Any]) -> None:
-    for field, want in expected.items():
-        got = row["extra"].get(field[6:]) if field.startswith("extra.") else row[field]
-        assert got == want, f"line {row['raw_line']}: {field} = {got!r}, want {want!r}"
-
-
-def check_accounting(module: ModuleType, path: Path) -> ParseResult:
-    """Every corpus line is an event or quarantined, once; events convert to the Arrow schema."""
-    lines = corpus_lines(path)
-    result = module.parse(lines, CTX)
-    numbers = result.events["raw_line"].to_list() + result.quarantine["raw_line"].to_list()
-    assert sorted(numbers) == list(range(1, lines.height + 1))
-    assert events_to_arrow(result.events).num_rows == result.events.height
-    assert set(result.events["format"].to_list()) <= {module.NAME}
-    return result
-
-
-def utc(*parts: int) -> dt.datetime:
-    return dt.datetime(*parts, tzinfo=dt.UTC)
-
-
-# ---- the reader ---------------------------------------------------------------------------------
+from tests.parsers.checks import utc
 
 DOUBLE, SINGLE = kv.Syntax(), kv.Syntax(single_quotes=True)
 
@@ -127,7 +72,7 @@ def test_split_payload_and_envelopes() -> None:
     frame = kv.split_payload(lines, ["date"])
     assert frame["_payload"].to_list() == ["date=2021-01-06 time=1", "date=2021-01-06 time=1", "date=x", None]
     envelopes = kv.read_envelopes(frame["_envelope"], "UTC", dt.date(2021, 1, 7))
-    assert envelopes.row(0) == (134, utc(2021, 1, 6, 19, 47, 37), "fw01")
+    assert envelopes.row(0) == (134, utc("2021-01-06T19:47:37"), "fw01")
     assert envelopes.row(1) == (None, None, None)
 
 

@@ -5,8 +5,8 @@ PAN-OS ``|`` variant, the space-separated variant and ``devTime``/``devTimeForma
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 import pytest
@@ -14,33 +14,28 @@ import pytest
 from seclake.parsers import leef
 from seclake.parsers.contract import ParseContext
 from tests.corpus import corpus_files, corpus_lines
+from tests.parsers.checks import (
+    check,
+    check_every_line_is_an_event,
+    events,
+    lines_frame,
+    name,
+    parse_events,
+    utc,
+)
 from tests.parsers.golden import check_golden
-from tests.parsers.test_cef import assert_valid, check, frame_of, rows_of, utc
 
 CTX = ParseContext(org="acme", source="edr", date=dt.date(2026, 1, 23), timezone="UTC")
 FILES = corpus_files("panda")
 
 
-def _name(path: Path) -> str:
-    return f"{path.parents[1].name}-{path.parent.name}-{path.name.split('.')[0]}"
-
-
-def _parse(lines: list[str], ctx: ParseContext = CTX) -> list[dict[str, Any]]:
-    result = leef.parse(frame_of(lines), ctx)
-    assert result.lines == len(lines)
-    assert result.quarantine.is_empty(), result.quarantine["reason"].to_list()
-    assert_valid(result)
-    return rows_of(result)
+_name = partial(name, folders=2)
 
 
 @pytest.mark.parametrize("path", FILES, ids=_name)
 def test_every_corpus_line_is_an_event(path: Path) -> None:
-    lines = corpus_lines(path)
-    result = leef.parse(lines, CTX)
-    assert result.events.height == lines.height
-    assert result.quarantine.is_empty()
+    result = check_every_line_is_an_event(leef, path, CTX)
     assert set(result.events["vendor"].to_list()) == {"Panda Security"}
-    assert_valid(result)
 
 
 @pytest.mark.parametrize("path", FILES, ids=_name)
@@ -49,7 +44,7 @@ def test_golden(path: Path, update_golden: bool) -> None:
 
 
 def test_panda_values_checked_by_hand() -> None:
-    rows = rows_of(leef.parse(corpus_lines(FILES[0]), CTX))
+    rows = events(leef.parse(corpus_lines(FILES[0]), CTX))
     check(rows[0], {
         "time": utc("2019-05-09T22:03:58.692466"), "vendor": "Panda Security", "product": "paps",
         "message_id": "registrym", "severity": "low", "vendor_severity": "1", "user": "SYSTEM",
@@ -79,11 +74,11 @@ def test_panda_values_checked_by_hand() -> None:
 
 
 def test_panda_malware_detection() -> None:
-    row = _parse([
+    row = parse_events(leef, [
         "LEEF:1.0|Panda Security|paps|02.47.00.0000|exec|sev=9\tdevTime=2026-01-22 10:00:00.000000\t"
         "devTimeFormat=yyyy-MM-dd HH:mm:ss.SSS\tusrName=jdoe\tsrc=10.2.3.4\tHostName=PC-01\tChildHash=AB12AB12AB12AB12"
         "AB12AB12AB12AB12\tChildPath=TEMP|\\x.exe\tChildCat=Malware\tChildMWName=Trj/GdSda.A\tAction=Block",
-    ])[0]  # fmt: skip
+    ], CTX)[0]  # fmt: skip
     check(row, {
         "event_class": "malware_detection", "action": "blocked", "malware_name": "Trj/GdSda.A", "host": "pc-01",
         "src_ip": "10.2.3.4", "file_path": "TEMP|\\x.exe", "file_hash": "ab12ab12ab12ab12ab12ab12ab12ab12",
@@ -92,7 +87,7 @@ def test_panda_malware_detection() -> None:
 
 
 def test_delimiters_and_variants() -> None:
-    rows = _parse([
+    rows = parse_events(leef, [
         "LEEF:2.0|Vendor|Product|Version|EventID|0x5E|src=192.0.2.10^dst=172.50.123.1^sev=5^cat=anomaly^srcPort=81"
         "^dstPort=21^usrName=joe.black",
         "LEEF:2.0|Vendor|Product|Version|EventID|^|src=198.51.100.1^dst=10.0.0.1^devTime=Jan 20 2026 10:00:00.000 EST"
@@ -105,7 +100,7 @@ def test_delimiters_and_variants() -> None:
         " cat=anomaly srcPort=81 dstPort=21 usrName=joe.black",
         "LEEF:1|Vendor|Product|1|id|sev=5cat=anomaly\tsrc=10.0.0.1\tmsg=a \\= b",
         "LEEF:1.0|Vendor|Product|1|id|devTime=22/01/2026 08:15:00\tdevTimeFormat=dd/MM/yyyy HH:mm:ss",
-    ])  # fmt: skip
+    ], CTX)  # fmt: skip
     check(rows[0], {"src_ip": "192.0.2.10", "dst_ip": "172.50.123.1", "src_port": 81, "dst_port": 21,
                     "user": "joe.black", "severity": "medium", "extra.cat": "anomaly", "extra.leef_version": "2.0"})  # fmt: skip
     check(rows[1], {"time": utc("2026-01-20T15:00:00"), "src_ip": "198.51.100.1", "direction": "inbound"})
@@ -124,7 +119,7 @@ def test_delimiters_and_variants() -> None:
 
 
 def test_quarantine_and_sniff() -> None:
-    result = leef.parse(frame_of(["hello", "LEEF:1.0|V|P|1"]), CTX)
+    result = leef.parse(lines_frame(["hello", "LEEF:1.0|V|P|1"]), CTX)
     assert result.quarantine["reason"].to_list() == [leef.NO_HEADER, leef.SHORT_HEADER]
     lines = pl.Series(["LEEF:1.0|Panda Security|paps|1|exec|sev=1", "x LEEF:2.0|V|P|1|e|^|a=b",
                        "CEF:0|V|P|1|2|n|3|a=b", "LEEF is a format"])  # fmt: skip

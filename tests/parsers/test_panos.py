@@ -16,57 +16,22 @@ from seclake.demo import panos as writer
 from seclake.demo.events import Event
 from seclake.demo.orgs import ORGANISATIONS
 from seclake.parsers import panos
-from seclake.parsers.contract import ParseContext, ParseResult
-from seclake.schema import EXTRA_PREFIX, events_to_arrow
+from seclake.parsers.contract import ParseContext
 from tests.corpus import corpus_files, corpus_lines
+from tests.parsers.checks import (
+    check,
+    check_every_line_is_an_event,
+    events,
+    events_by_line,
+    name,
+    one,
+    parse_lines,
+    utc,
+)
 from tests.parsers.golden import check_golden
 
 CTX = ParseContext(org="acme", source="fw", date=dt.date(2021, 7, 21), timezone="UTC")
 FILES = corpus_files("panos")
-
-
-def _name(path: Path) -> str:
-    return f"{path.parent.name}-{path.name.split('.')[0]}"
-
-
-def _frame(lines: list[str]) -> pl.DataFrame:
-    return pl.DataFrame(
-        {
-            "raw": lines,
-            "raw_file": ["synthetic.log"] * len(lines),
-            "raw_line": list(range(1, len(lines) + 1)),
-        },
-        schema={"raw": pl.String, "raw_file": pl.String, "raw_line": pl.Int64},
-    )
-
-
-def _parse(lines: list[str], ctx: ParseContext = CTX) -> ParseResult:
-    result = panos.parse(_frame(lines), ctx)
-    assert result.lines == len(lines)
-    return result
-
-
-def _events(result: ParseResult) -> list[dict[str, Any]]:
-    rows = []
-    for row in result.events.sort("raw_line").to_dicts():
-        extra = {k.removeprefix(EXTRA_PREFIX): v for k, v in row.items() if k.startswith(EXTRA_PREFIX)}
-        rows.append({k: v for k, v in row.items() if not k.startswith(EXTRA_PREFIX)} | {"extra": extra})
-    return rows
-
-
-def _one(line: str, ctx: ParseContext = CTX) -> dict[str, Any]:
-    (row,) = _events(_parse([line], ctx))
-    return row
-
-
-def _check(row: dict[str, Any], expected: dict[str, Any]) -> None:
-    for name, want in expected.items():
-        got = row["extra"].get(name[6:]) if name.startswith("extra.") else row[name]
-        assert got == want, f"line {row['raw_line']}: {name} = {got!r}, want {want!r}"
-
-
-def _utc(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
 
 
 def _record(
@@ -87,26 +52,21 @@ def _record(
 # ---- accounting --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", FILES, ids=_name)
+@pytest.mark.parametrize("path", FILES, ids=name)
 def test_every_corpus_line_becomes_an_event(path: Path) -> None:
-    lines = corpus_lines(path)
-    result = panos.parse(lines, CTX)
-    assert result.quarantine.height == 0
-    assert sorted(result.events["raw_line"].to_list()) == list(range(1, lines.height + 1))
-    assert set(result.events["format"].to_list()) == {"panos"}
-    assert events_to_arrow(result.events).num_rows == lines.height
+    check_every_line_is_an_event(panos, path, CTX)
 
 
-@pytest.mark.parametrize("path", FILES, ids=_name)
+@pytest.mark.parametrize("path", FILES, ids=name)
 def test_golden(path: Path, update_golden: bool) -> None:
-    check_golden(panos.parse(corpus_lines(path), CTX), "panos", _name(path), update_golden)
+    check_golden(panos.parse(corpus_lines(path), CTX), "panos", name(path), update_golden)
 
 
 # ---- hand-checked corpus values -----------------------------------------------------------------
 
 HAND_CHECKED: dict[tuple[str, int], dict[str, Any]] = {
     ("Gq5Bjl.json", 1): {
-        "time": _utc("2018-09-20 13:03:58"), "event_class": "network_activity", "action": "allow",
+        "time": utc("2018-09-20 13:03:58"), "event_class": "network_activity", "action": "allow",
         "message_id": "TRAFFIC/end", "src_ip": "34.217.108.226", "src_port": 53722, "dst_ip": "10.0.0.102",
         "dst_port": 8088, "nat_src_ip": None, "nat_dst_ip": "10.0.2.65", "protocol": "tcp",
         "rule_name": "splunk", "src_zone": "untrusted", "dst_zone": "trusted", "direction": "inbound",
@@ -114,12 +74,12 @@ HAND_CHECKED: dict[tuple[str, int], dict[str, Any]] = {
         "device": "PA-VM", "extra.session_end_reason": "aged-out",
     },
     ("Gq5Bjl.json", 3): {
-        "time": _utc("2018-09-20 13:03:56"), "action": "deny", "vendor_action": "deny",
+        "time": utc("2018-09-20 13:03:56"), "action": "deny", "vendor_action": "deny",
         "message_id": "TRAFFIC/drop", "src_ip": "134.119.193.57", "src_port": 40478, "dst_port": 60108,
         "nat_src_ip": None, "nat_dst_ip": None, "rule_name": "interzone-default", "extra.outbound_if": None,
     },
     ("zU8yWr.json", 1): {
-        "time": _utc("2021-07-20 23:59:02"), "event_class": "network_activity", "action": "allow",
+        "time": utc("2021-07-20 23:59:02"), "event_class": "network_activity", "action": "allow",
         "vendor_action": "alert", "message_id": "THREAT/url", "src_ip": "10.14.6.57", "src_port": 58102,
         "dst_ip": "206.169.145.222", "dst_port": 80, "nat_src_ip": "204.107.141.240", "nat_dst_ip": None,
         "rule_name": "RFC1918 to Internet", "direction": "outbound", "severity": "info",
@@ -132,7 +92,7 @@ HAND_CHECKED: dict[tuple[str, int], dict[str, Any]] = {
     },
     ("6rAgpv.json", 1): {"message_id": "routed-config-p1-success", "extra.module": "general", "device": "firewall"},
     ("QQERZg.json", 1): {
-        "time": _utc("2021-07-20 00:53:40"), "event_class": "system", "action": "config_change",
+        "time": utc("2021-07-20 00:53:40"), "event_class": "system", "action": "config_change",
         "vendor_action": "commit", "message_id": "CONFIG/commit", "user": "admin", "src_ip": "192.168.0.1",
         "extra.client": "Web", "extra.result": "Submitted",
     },
@@ -151,18 +111,18 @@ HAND_CHECKED: dict[tuple[str, int], dict[str, Any]] = {
         "message": "Host visited known malware URL (100 times).", "device": "us2",
     },
     ("PaloAltoFirewall.tests.jsonl", 1): {
-        "time": _utc("2020-05-07 02:40:06"), "src_ip": "103.125.191.136", "src_port": 52564,
+        "time": utc("2020-05-07 02:40:06"), "src_ip": "103.125.191.136", "src_port": 52564,
         "dst_ip": "10.0.0.10", "dst_port": 8088, "action": "allow", "rule_name": "splunk", "nat_dst_ip": None,
     },
     ("PaloAltoFirewall.tests.jsonl", 2): {"src_ip": "111.223.73.130", "dst_ip": "172.16.2.242", "bytes_out": 296},
     ("PaloAltoFirewall.tests.jsonl", 6): {"src_ip": "172.16.2.242", "dst_ip": "51.15.82.93", "dst_port": 8088},
     ("PaloAltoFirewall.tests.jsonl", 7): {
-        "time": _utc("2022-08-24 09:13:48"), "src_ip": "10.0.1.200", "src_port": 51242, "dst_ip": "52.40.10.231",
+        "time": utc("2022-08-24 09:13:48"), "src_ip": "10.0.1.200", "src_port": 51242, "dst_ip": "52.40.10.231",
         "dst_port": 443, "nat_src_ip": "71.39.18.125", "extra.nat_src_port": "54518", "direction": "outbound",
         "bytes_total": 5057, "bytes_out": 1938, "bytes_in": 3119, "rule_name": "Inside-Outside", "device": "10.0.1.1",
     },
     ("PaloAltoFirewall.tests.jsonl", 8): {
-        "time": _utc("2022-08-24 09:12:40"), "message_id": "TRAFFIC/start", "user": "frothly.local\\grace.hoppy",
+        "time": utc("2022-08-24 09:12:40"), "message_id": "TRAFFIC/start", "user": "frothly.local\\grace.hoppy",
         "src_ip": "10.0.2.103", "dst_ip": "10.0.1.120", "dst_port": 8014, "direction": "internal",
         "extra.parse_error": "text after a line break not read",
     },
@@ -179,7 +139,7 @@ HAND_CHECKED: dict[tuple[str, int], dict[str, Any]] = {
         "src_ip": "10.210.0.84", "dst_ip": "51.11.168.232", "src_port": 500, "dst_port": 500, "protocol": "udp",
         "direction": "outbound", "rule_name": "DENY-ALL", "device": "P1A-GWLB-CORE-FW01",
     },
-    ("paloalto.ini", 1): {"time": _utc("2020-02-09 00:00:00"), "event_class": "system", "message_id": "SYSTEM"},
+    ("paloalto.ini", 1): {"time": utc("2020-02-09 00:00:00"), "event_class": "system", "message_id": "SYSTEM"},
     ("paloalto.ini", 5): {"event_class": "system", "action": "other", "message_id": "OTHERS"},
     ("paloalto.ini", 8): {"severity": "medium", "message": "xxxxxxxxxxxxxxx", "device": "XXX-XX-XX"},
     ("paloalto.ini", 13): {"time": None, "src_ip": None, "dst_ip": None, "rule_name": "xxx-xxx_xxxx", "action": None},
@@ -189,10 +149,9 @@ HAND_CHECKED: dict[tuple[str, int], dict[str, Any]] = {
 def test_hand_checked_corpus_values() -> None:
     by_name = {p.name: p for p in FILES}
     checked = set()
-    for (name, line), expected in HAND_CHECKED.items():
-        rows = {r["raw_line"]: r for r in _events(panos.parse(corpus_lines(by_name[name]), CTX))}
-        _check(rows[line], expected)
-        checked.add(name)
+    for (file, line), expected in HAND_CHECKED.items():
+        check(events_by_line(panos, by_name[file], CTX)[line], expected)
+        checked.add(file)
     assert checked == set(by_name)
 
 
@@ -230,8 +189,8 @@ def test_quoted_fields_keep_their_commas_and_quotes() -> None:
         },
         80,
     )  # fmt: skip
-    row = _one(threat)
-    _check(
+    row = one(panos, threat, CTX)
+    check(
         row,
         {
             "extra.url": 'example.com/a,b?q="x"', "extra.threat_category": "malware", "severity": "medium",
@@ -252,21 +211,25 @@ def test_quoted_fields_keep_their_commas_and_quotes() -> None:
         },
         26,
     )
-    _check(_one(system), {"message": 'Alert, admin "x" did y', "extra.seqno": "9", "device": "PA-1"})
+    check(
+        one(panos, system, CTX), {"message": 'Alert, admin "x" did y', "extra.seqno": "9", "device": "PA-1"}
+    )
 
 
 def test_quoted_text_cannot_shift_positions() -> None:
     # an attacker-chosen URL full of commas and quotes stays in the misc field
     url = '"evil.example/,,,,,10.0.0.1,1,2,3,allow,""x"""'
-    row = _one(
+    row = one(
+        panos,
         _record(
             "THREAT",
             "url",
             {7: "10.1.1.5", 8: "198.51.100.7", 29: "tcp", 30: "alert", 31: url, 34: "low"},
             60,
-        )
+        ),
+        CTX,
     )
-    _check(
+    check(
         row, {"extra.url": 'evil.example/,,,,,10.0.0.1,1,2,3,allow,"x"', "severity": "low", "action": "allow"}
     )
 
@@ -292,9 +255,9 @@ _THREAT = {7: "203.0.113.50", 8: "10.1.1.20", 11: "inbound-web", 16: "untrust", 
 )  # fmt: skip
 def test_threat_subtypes(subtype: str, action: str, expected: dict[str, Any]) -> None:
     values = _THREAT | {4: subtype, 30: action, 32: "Virus/Win32.WGeneric.abc(2200001)", 34: "critical"}
-    row = _one(_record("THREAT", subtype, values, 80))
-    _check(row, {"severity": "critical", "message": "Virus/Win32.WGeneric.abc", "extra.threat_id": "2200001",
-                 "direction": "inbound", "vendor_action": action, "message_id": f"THREAT/{subtype}"} | expected)  # fmt: skip
+    row = one(panos, _record("THREAT", subtype, values, 80), CTX)
+    check(row, {"severity": "critical", "message": "Virus/Win32.WGeneric.abc", "extra.threat_id": "2200001",
+                "direction": "inbound", "vendor_action": action, "message_id": f"THREAT/{subtype}"} | expected)  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -329,8 +292,8 @@ def test_threat_subtypes(subtype: str, action: str, expected: dict[str, Any]) ->
 def test_system_events(eventid: str, description: str, expected: dict[str, Any]) -> None:
     quoted = '"' + description.replace('"', '""') + '"'
     values = {8: eventid, 9: "obj", 12: "general", 13: "high", 14: quoted, 22: "PA-1"}
-    row = _one(_record("SYSTEM", "general", values, 26))
-    _check(
+    row = one(panos, _record("SYSTEM", "general", values, 26), CTX)
+    check(
         row, {"message": description, "message_id": eventid, "device": "PA-1", "severity": "high"} | expected
     )
 
@@ -338,29 +301,31 @@ def test_system_events(eventid: str, description: str, expected: dict[str, Any])
 def test_config_and_globalprotect() -> None:
     config = _record("CONFIG", "0", {7: "10.0.0.5", 8: "vsys1", 9: "delete", 10: "jane", 11: "CLI", 12: "Succeeded",
                                       13: "rulebase security rules allow-any", 21: "PA-1"}, 25)  # fmt: skip
-    _check(_one(config), {"action": "config_change", "vendor_action": "delete", "user": "jane", "src_ip": "10.0.0.5",
-                          "message": "delete rulebase security rules allow-any", "device": "PA-1"})  # fmt: skip
+    check(one(panos, config, CTX), {"action": "config_change", "vendor_action": "delete", "user": "jane", "src_ip": "10.0.0.5",
+                                    "message": "delete rulebase security rules allow-any", "device": "PA-1"})  # fmt: skip
     failed = _record("CONFIG", "0", {9: "commit", 10: "jane", 12: "Failed"}, 16)
-    _check(_one(failed), {"action": "other", "vendor_action": "commit", "extra.result": "Failed"})
+    check(one(panos, failed, CTX), {"action": "other", "vendor_action": "commit", "extra.result": "Failed"})
     gp = {8: "portal-auth", 12: "bob", 14: "LAPTOP-7", 15: "198.51.100.4", 28: "failure", 33: "GP-Portal"}
-    _check(_one(_record("GLOBALPROTECT", "0", gp, 49)),
-           {"event_class": "authentication", "action": "failure", "user": "bob", "host": "laptop-7",
-            "src_ip": "198.51.100.4", "rule_name": "GP-Portal"})  # fmt: skip
+    check(one(panos, _record("GLOBALPROTECT", "0", gp, 49), CTX),
+          {"event_class": "authentication", "action": "failure", "user": "bob", "host": "laptop-7",
+           "src_ip": "198.51.100.4", "rule_name": "GP-Portal"})  # fmt: skip
 
 
 def test_short_unknown_and_junk_records() -> None:
-    result = _parse(
+    result = parse_lines(
+        panos,
         [
             "<14>Jul 20 23:59:02 PA-1 1,2021/07/20 23:59:02,0123456789,TRAFFIC,end,0,2021/07/20 23:59:00,10.0.0.1",
             "<14>Jul 20 23:59:02 PA-1 1,2021/07/20 23:59:02,0123456789,USERID,login,0,2021/07/20 23:59:00,vsys1",
             "<14>Jul 20 23:59:02 PA-1 1,2021/07/20 23:59:02,0123456789,THREAT,,0,2021/07/20 23:59:00",
             "<14>Jul 20 23:59:02 PA-1 this is not a PAN-OS record",
-        ]
+        ],
+        CTX,
     )
-    rows = _events(result)
-    _check(rows[0], {"src_ip": "10.0.0.1", "dst_ip": None, "message_id": "TRAFFIC/end", "action": None})
-    _check(rows[1], {"event_class": "system", "action": "other", "message_id": "USERID/login"})
-    _check(rows[2], {"event_class": "network_activity", "message_id": "THREAT"})
+    rows = events(result)
+    check(rows[0], {"src_ip": "10.0.0.1", "dst_ip": None, "message_id": "TRAFFIC/end", "action": None})
+    check(rows[1], {"event_class": "system", "action": "other", "message_id": "USERID/login"})
+    check(rows[2], {"event_class": "network_activity", "message_id": "THREAT"})
     assert result.quarantine["reason"].to_list() == [panos.NO_RECORD]
     assert result.quarantine["raw_line"].to_list() == [4]
 
@@ -371,13 +336,13 @@ def test_short_unknown_and_junk_records() -> None:
 def test_times_are_read_in_the_source_timezone() -> None:
     ctx = ParseContext(org="acme", source="fw", date=dt.date(2021, 7, 21), timezone="Asia/Ho_Chi_Minh")
     local = _record("SYSTEM", "general", {8: "general", 13: "low", 14: "x"}, 26)
-    assert _one(local, ctx)["time"] == dt.datetime(2021, 7, 20, 16, 59, 0, tzinfo=dt.UTC)
+    assert one(panos, local, ctx)["time"] == dt.datetime(2021, 7, 20, 16, 59, 0, tzinfo=dt.UTC)
     high_res = _record(
         "SYSTEM", "general", {8: "general", 13: "low", 14: "x", 25: "2021-07-20T23:59:00.250+02:00"}, 26
     )
-    assert _one(high_res, ctx)["time"] == dt.datetime(2021, 7, 20, 21, 59, 0, 250000, tzinfo=dt.UTC)
+    assert one(panos, high_res, ctx)["time"] == dt.datetime(2021, 7, 20, 21, 59, 0, 250000, tzinfo=dt.UTC)
     no_generated = _record("SYSTEM", "general", {6: "2021/00/00 00:00:00", 8: "general"}, 26)
-    assert _one(no_generated, ctx)["time"] == dt.datetime(2021, 7, 20, 16, 59, 2, tzinfo=dt.UTC)
+    assert one(panos, no_generated, ctx)["time"] == dt.datetime(2021, 7, 20, 16, 59, 2, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(
@@ -390,13 +355,13 @@ def test_times_are_read_in_the_source_timezone() -> None:
     ],
 )
 def test_envelopes(header: str) -> None:
-    row = _one(_record("CONFIG", "0", {9: "set", 10: "jane"}, 16, header=header))
-    _check(row, {"device": "PA-1", "user": "jane", "time": _utc("2021-07-20 23:59:00")})
+    row = one(panos, _record("CONFIG", "0", {9: "set", 10: "jane"}, 16, header=header), CTX)
+    check(row, {"device": "PA-1", "user": "jane", "time": utc("2021-07-20 23:59:00")})
 
 
 def test_headerless_record_takes_the_serial_as_device() -> None:
-    row = _one(_record("CONFIG", "0", {9: "set"}, 16, header=""))
-    _check(row, {"device": "0123456789", "time": _utc("2021-07-20 23:59:00")})
+    row = one(panos, _record("CONFIG", "0", {9: "set"}, 16, header=""), CTX)
+    check(row, {"device": "0123456789", "time": utc("2021-07-20 23:59:00")})
 
 
 @pytest.mark.parametrize(
@@ -419,7 +384,7 @@ def test_direction(
 ) -> None:
     ctx = ParseContext(org="acme", source="fw", date=dt.date(2021, 7, 21), options=options)
     values = {7: ips[0], 8: ips[1], 16: zones[0], 17: zones[1], 29: "udp", 30: "allow"}
-    assert _one(_record("TRAFFIC", "end", values, 60), ctx)["direction"] == direction
+    assert one(panos, _record("TRAFFIC", "end", values, 60), ctx)["direction"] == direction
 
 
 def test_icmp_has_no_ports_and_nat_zero_is_no_nat() -> None:
@@ -433,19 +398,17 @@ def test_icmp_has_no_ports_and_nat_zero_is_no_nat() -> None:
         29: "icmp",
         30: "drop ICMP",
     }
-    row = _one(_record("TRAFFIC", "drop", values, 60))
-    _check(
-        row, {"src_port": None, "dst_port": None, "nat_src_ip": None, "nat_dst_ip": None, "action": "drop"}
-    )
+    row = one(panos, _record("TRAFFIC", "drop", values, 60), CTX)
+    check(row, {"src_port": None, "dst_port": None, "nat_src_ip": None, "nat_dst_ip": None, "action": "drop"})
 
 
 # ---- demo writer round trip ---------------------------------------------------------------------
 
 
 def test_demo_writer_lines_parse_back() -> None:
-    org = ORGANISATIONS[0]
+    org = ORGANISATIONS[2]  # Thames Accounting: a PAN-OS firewall (port names ethernet1/N)
     t = dt.datetime(2026, 11, 10, 3, 0, tzinfo=dt.UTC).timestamp()
-    events = [
+    neutral = [
         Event(t, "conn", {"proto": "tcp", "src_if": "inside", "src_ip": "10.10.1.21", "src_port": 50123,
                           "dst_if": "outside", "dst_ip": "93.184.216.34", "dst_port": 443,
                           "nat_src": (org.public_ip, 50123), "nat_dst": None, "duration": 65, "bytes": 1000,
@@ -462,15 +425,15 @@ def test_demo_writer_lines_parse_back() -> None:
         Event(t + 8, "link", {"interface": "servers", "state": "down", "admin": True}),
         Event(t + 9, "shun_drop", {"src_ip": "45.1.2.3", "dst_ip": org.public_ip}),
     ]  # fmt: skip
-    lines = writer.render(events, org, random.Random(1))
+    lines = writer.render(neutral, org, random.Random(1))
     assert len(lines) == 9
     assert panos.sniff(pl.Series([line.text for line in lines])).all()
     ctx = ParseContext(org="acme", source="fw", date=dt.date(2026, 11, 10), timezone=org.timezone)
-    rows = _events(_parse([line.text for line in sorted(lines, key=lambda line: line.time)], ctx))
+    rows = events(parse_lines(panos, [line.text for line in sorted(lines, key=lambda line: line.time)], ctx))
     for row, line in zip(rows, sorted(lines, key=lambda line: line.time), strict=True):
         assert row["time"] == dt.datetime.fromtimestamp(int(line.time), dt.UTC), row["raw"]
         assert row["device"] == org.firewall
-    _check(
+    check(
         rows[0],
         {
             "action": "deny",
@@ -480,30 +443,28 @@ def test_demo_writer_lines_parse_back() -> None:
             "rule_name": "outside_access_in",
         },
     )
-    _check(
+    check(
         rows[1], {"event_class": "authentication", "action": "failure", "user": "bob", "src_ip": "45.1.2.3"}
     )
-    _check(
-        rows[2], {"event_class": "system", "action": "up", "user": "bob", "extra.private_ip": "10.10.99.5"}
-    )
-    _check(rows[3], {"event_class": "system", "action": "down", "user": "bob"})
-    _check(
+    check(rows[2], {"event_class": "system", "action": "up", "user": "bob", "extra.private_ip": "10.10.99.5"})
+    check(rows[3], {"event_class": "system", "action": "down", "user": "bob"})
+    check(
         rows[4],
         {"event_class": "authentication", "action": "success", "user": "netadmin", "src_ip": "10.10.1.21"},
     )
-    _check(rows[5], {"action": "config_change", "user": "netadmin", "message": "set shun 45.1.2.3, now"})
-    _check(rows[6], {"event_class": "system", "action": "down", "rule_name": "ethernet1/3"})
-    _check(
+    check(rows[5], {"action": "config_change", "user": "netadmin", "message": "set shun 45.1.2.3, now"})
+    check(rows[6], {"event_class": "system", "action": "down", "rule_name": "ethernet1/3"})
+    check(
         rows[7], {"action": "drop", "src_ip": "45.1.2.3", "dst_ip": org.public_ip, "rule_name": "block-list"}
     )
-    _check(rows[8], {"action": "allow", "src_ip": "10.10.1.21", "src_port": 50123, "dst_ip": "93.184.216.34",
-                     "dst_port": 443, "nat_src_ip": org.public_ip, "src_zone": "inside", "dst_zone": "outside",
-                     "direction": "outbound", "bytes_total": 1000, "duration_s": 65.0,
-                     "user": "sgtrading.local\\nguyen.an"})  # fmt: skip
+    check(rows[8], {"action": "allow", "src_ip": "10.10.1.21", "src_port": 50123, "dst_ip": "93.184.216.34",
+                    "dst_port": 443, "nat_src_ip": org.public_ip, "src_zone": "inside", "dst_zone": "outside",
+                    "direction": "outbound", "bytes_total": 1000, "duration_s": 65.0,
+                    "user": f"{org.domain}\\nguyen.an"})  # fmt: skip
 
 
 def test_empty_and_all_junk_frames() -> None:
-    assert _parse([]).lines == 0
-    result = _parse(["junk only"])
+    assert parse_lines(panos, [], CTX).lines == 0
+    result = parse_lines(panos, ["junk only"], CTX)
     assert result.events.height == 0
     assert result.quarantine["reason"].to_list() == [panos.NO_RECORD]

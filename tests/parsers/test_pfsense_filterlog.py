@@ -16,9 +16,18 @@ from seclake.demo import pfsense as writer
 from seclake.demo.events import Event
 from seclake.demo.orgs import ORGANISATIONS
 from seclake.parsers import pfsense_filterlog as pf
-from seclake.parsers.contract import ParseContext, ParseResult
-from seclake.schema import EXTRA_PREFIX, events_to_arrow
+from seclake.parsers.contract import ParseContext
 from tests.corpus import corpus_files, corpus_lines
+from tests.parsers.checks import (
+    check,
+    check_every_line_is_an_event,
+    events,
+    events_by_line,
+    name,
+    one,
+    parse_lines,
+    utc,
+)
 from tests.parsers.golden import check_golden
 
 CTX = ParseContext(org="acme", source="fw", date=dt.date(2022, 1, 1), timezone="UTC")
@@ -27,90 +36,45 @@ H3164 = "<134>Nov  8 12:37:34 pfSense filterlog[1234]: "
 H5424 = '<134>1 2022-06-09T14:44:11-06:00 OPNsense.example.com filterlog 76404 - [meta sequenceId="1"] '
 
 
-def _name(path: Path) -> str:
-    return f"{path.parent.name}-{path.name.split('.')[0]}"
-
-
-def _parse(lines: list[str], ctx: ParseContext = CTX) -> ParseResult:
-    frame = pl.DataFrame(
-        {
-            "raw": lines,
-            "raw_file": ["synthetic.log"] * len(lines),
-            "raw_line": list(range(1, len(lines) + 1)),
-        },
-        schema={"raw": pl.String, "raw_file": pl.String, "raw_line": pl.Int64},
-    )
-    result = pf.parse(frame, ctx)
-    assert result.lines == len(lines)
-    return result
-
-
-def _events(result: ParseResult) -> list[dict[str, Any]]:
-    rows = []
-    for row in result.events.sort("raw_line").to_dicts():
-        extra = {k.removeprefix(EXTRA_PREFIX): v for k, v in row.items() if k.startswith(EXTRA_PREFIX)}
-        rows.append({k: v for k, v in row.items() if not k.startswith(EXTRA_PREFIX)} | {"extra": extra})
-    return rows
-
-
-def _one(line: str, ctx: ParseContext = CTX) -> dict[str, Any]:
-    (row,) = _events(_parse([line], ctx))
-    return row
-
-
-def _check(row: dict[str, Any], expected: dict[str, Any]) -> None:
-    for name, want in expected.items():
-        got = row["extra"].get(name[6:]) if name.startswith("extra.") else row[name]
-        assert got == want, f"line {row['raw_line']}: {name} = {got!r}, want {want!r}"
-
-
-def _utc(text: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
-
-
-@pytest.mark.parametrize("path", FILES, ids=_name)
+@pytest.mark.parametrize("path", FILES, ids=name)
 def test_every_corpus_line_becomes_an_event(path: Path) -> None:
-    lines = corpus_lines(path)
-    result = pf.parse(lines, CTX)
-    assert result.quarantine.height == 0
-    assert sorted(result.events["raw_line"].to_list()) == list(range(1, lines.height + 1))
-    assert events_to_arrow(result.events).num_rows == lines.height
+    check_every_line_is_an_event(pf, path, CTX)
 
 
-@pytest.mark.parametrize("path", FILES, ids=_name)
+@pytest.mark.parametrize("path", FILES, ids=name)
 def test_golden(path: Path, update_golden: bool) -> None:
-    check_golden(pf.parse(corpus_lines(path), CTX), "pfsense_filterlog", _name(path), update_golden)
+    check_golden(pf.parse(corpus_lines(path), CTX), "pfsense_filterlog", name(path), update_golden)
 
 
 HAND_CHECKED: dict[tuple[str, int], dict[str, Any]] = {
     ("test-opensense.log", 1): {
-        "time": _utc("2022-01-01 02:21:38"), "action": "drop", "vendor_action": "block", "src_ip": "10.170.12.50",
+        "time": utc("2022-01-01 02:21:38"), "action": "drop", "vendor_action": "block", "src_ip": "10.170.12.50",
         "src_port": 49724, "dst_ip": "175.16.199.1", "dst_port": 853, "protocol": "tcp", "rule_name": "1535324496",
         "src_zone": "igb1.12", "direction": "outbound", "bytes_out": 60, "device": "firewall.opnsense.net",
         "product": "OPNsense", "extra.tcp_flags": "S", "extra.rule_number": "146",
     },
     ("test-opensense.log", 2): {
-        "time": _utc("2021-12-31 22:02:55"), "action": "drop", "src_ip": "fe80::208:9bff:fef3:652b",
+        "time": utc("2021-12-31 22:02:55"), "action": "drop", "src_ip": "fe80::208:9bff:fef3:652b",
         "dst_ip": "ff02::1:2", "src_port": 546, "dst_port": 547, "protocol": "udp", "bytes_out": 32,
         "direction": "internal", "extra.ip_version": "6", "extra.ttl": "1",
     },
     ("test-opensense.log", 3): {
         "event_class": "system", "action": "other", "message_id": "dhcpd", "extra.pid": "40152",
-        "message": "DHCPDISCOVER from 4c:55:41:a0:fa:99 via eth0.60", "time": _utc("2021-12-31 22:06:16"),
+        "message": "DHCPDISCOVER from 4c:55:41:a0:fa:99 via eth0.60", "time": utc("2021-12-31 22:06:16"),
     },
     ("test-opensense.log", 4): {"message_id": "unbound", "message": "[26931:0] info: 192.168.1.1 api.opensubtitles.org. A IN"},
     ("test-opensense.log", 5): {
-        "time": _utc("2022-06-09 20:44:11"), "action": "allow", "vendor_action": "pass", "src_ip": "192.168.1.1",
+        "time": utc("2022-06-09 20:44:11"), "action": "allow", "vendor_action": "pass", "src_ip": "192.168.1.1",
         "src_port": 40370, "dst_ip": "10.10.10.10", "dst_port": 80, "rule_name": "fae559338f65e11c53669fc3642c93c2",
         "src_zone": "ixl1_vlan70", "extra.pf_direction": "out", "device": "OPNsense.example.com",
     },
     ("pfsense.ini", 1): {
-        "time": _utc("2022-01-22 18:34:00"), "action": "allow", "protocol": "icmp", "src_ip": "192.168.105.11",
+        "time": utc("2022-01-22 18:34:00"), "action": "allow", "protocol": "icmp", "src_ip": "192.168.105.11",
         "dst_ip": "192.168.105.1", "src_port": None, "rule_name": "0", "src_zone": "vmx1", "device": None,
         "extra.data_length": "36", "extra.icmp_type": None, "product": "pfSense", "vendor": "Netgate",
     },
     ("pfsense.ini", 2): {
-        "time": _utc("2021-11-08 12:37:34"), "action": "drop", "protocol": "udp", "src_ip": "10.9.0.119",
+        "time": utc("2021-11-08 12:37:34"), "action": "drop", "protocol": "udp", "src_ip": "10.9.0.119",
         "src_port": 17500, "dst_ip": "10.9.0.255", "dst_port": 17600, "rule_name": "1000102433", "device": "pfSense",
         "bytes_out": 186, "packets": 1,
     },
@@ -119,9 +83,8 @@ HAND_CHECKED: dict[tuple[str, int], dict[str, Any]] = {
 
 def test_hand_checked_corpus_values() -> None:
     by_name = {p.name: p for p in FILES}
-    for (name, line), expected in HAND_CHECKED.items():
-        rows = {r["raw_line"]: r for r in _events(pf.parse(corpus_lines(by_name[name]), CTX))}
-        _check(rows[line], expected)
+    for (file, line), expected in HAND_CHECKED.items():
+        check(events_by_line(pf, by_name[file], CTX)[line], expected)
 
 
 def test_sniff() -> None:
@@ -168,23 +131,24 @@ def test_sniff() -> None:
 )  # fmt: skip
 def test_records(record: str, expected: dict[str, Any]) -> None:
     ctx = ParseContext(org="acme", source="fw", date=dt.date(2021, 11, 8), options={"wan_interfaces": "igb0"})
-    row = _one(H3164 + record, ctx)
-    _check(row, {"event_class": "network_activity", "message_id": "filterlog", "packets": 1, "device": "pfSense",
-                 "time": _utc("2021-11-08 12:37:34")} | expected)  # fmt: skip
+    row = one(pf, H3164 + record, ctx)
+    check(row, {"event_class": "network_activity", "message_id": "filterlog", "packets": 1, "device": "pfSense",
+                 "time": utc("2021-11-08 12:37:34")} | expected)  # fmt: skip
 
 
 def test_wan_interface_gives_the_direction() -> None:
     record = "9,,,1000000003,igb0,match,block,out,4,0x0,,55,1,0,none,17,udp,84,10.0.0.5,10.0.0.9,1,2,3"
-    assert _one(H3164 + record)["direction"] == "internal"
+    assert one(pf, H3164 + record, CTX)["direction"] == "internal"
     wan = ParseContext(
         org="acme", source="fw", date=dt.date(2021, 11, 8), options={"wan_interfaces": "pppoe0, igb0"}
     )
-    assert _one(H3164 + record, wan)["direction"] == "outbound"
+    assert one(pf, H3164 + record, wan)["direction"] == "outbound"
 
 
 def test_both_syslog_forms_and_other_programs_in_one_file() -> None:
     ctx = ParseContext(org="acme", source="fw", date=dt.date(2022, 6, 9), timezone="America/Denver")
-    result = _parse(
+    result = parse_lines(
+        pf,
         [
             H5424
             + "124,,,fae559338f65e11c53669fc3642c93c2,ixl1_vlan70,match,pass,out,4,0x0,,63,5687,0,DF,6,tcp,60,"
@@ -196,28 +160,28 @@ def test_both_syslog_forms_and_other_programs_in_one_file() -> None:
         ],
         ctx,
     )
-    rows = _events(result)
-    _check(
+    rows = events(result)
+    check(
         rows[0],
-        {"time": _utc("2022-06-09 20:44:11"), "action": "allow", "dst_port": 80, "product": "OPNsense"},
+        {"time": utc("2022-06-09 20:44:11"), "action": "allow", "dst_port": 80, "product": "OPNsense"},
     )
-    _check(
-        rows[1], {"time": _utc("2022-06-09 20:44:12"), "action": "drop", "dst_port": 53, "severity": "info"}
-    )
-    _check(rows[2], {"event_class": "system", "action": "other", "message_id": "sshd", "extra.pid": "555",
-                     "message": "Accepted publickey for root from 10.0.0.2", "time": _utc("2022-06-09 20:44:13")})  # fmt: skip
-    _check(rows[3], {"event_class": "system", "action": "down", "rule_name": "igb1", "vendor": "Deciso"})
+    check(rows[1], {"time": utc("2022-06-09 20:44:12"), "action": "drop", "dst_port": 53, "severity": "info"})
+    check(rows[2], {"event_class": "system", "action": "other", "message_id": "sshd", "extra.pid": "555",
+                     "message": "Accepted publickey for root from 10.0.0.2", "time": utc("2022-06-09 20:44:13")})  # fmt: skip
+    check(rows[3], {"event_class": "system", "action": "down", "rule_name": "igb1", "vendor": "Deciso"})
 
 
 def test_quarantine_reasons() -> None:
-    result = _parse(
+    result = parse_lines(
+        pf,
         [
             H3164 + "5,,,1000,em0,match,block,in,5,0x0",
             H3164 + "5,,,1000,em0,match,block,in,4,0x0,,64,1,0,none,6,tcp",
             H3164 + "5,,,1000,em0,match,block,in,6,0x0,0x0,64,UDP,17",
             H3164 + "5,,,1000,em0,match,block,in,4,0x0,,64,1,0,none,6,tcp,60,10.0.0.1,10.0.0.2",
             "random text without a syslog header",
-        ]
+        ],
+        CTX,
     )
     reasons = dict(
         zip(result.quarantine["raw_line"].to_list(), result.quarantine["reason"].to_list(), strict=True)
@@ -233,9 +197,9 @@ def test_quarantine_reasons() -> None:
 
 
 def test_demo_writer_lines_parse_back() -> None:
-    org = ORGANISATIONS[1]
+    org = ORGANISATIONS[3]  # Harbour Dental: a pfSense firewall (port names igbN)
     t = dt.datetime(2026, 11, 10, 3, 0, tzinfo=dt.UTC).timestamp()
-    events = [
+    neutral = [
         Event(t, "conn", {"proto": "tcp", "src_if": "inside", "src_ip": "10.20.1.21", "src_port": 50123,
                           "dst_if": "outside", "dst_ip": "93.184.216.34", "dst_port": 443, "duration": 5, "bytes": 10}),
         Event(t + 1, "deny", {"style": "acl", "proto": "udp", "src_if": "outside", "src_ip": "45.1.2.3",
@@ -244,22 +208,22 @@ def test_demo_writer_lines_parse_back() -> None:
         Event(t + 3, "link", {"interface": "servers", "state": "down", "admin": False}),
         Event(t + 4, "vpn_auth", {"ok": True, "user": "bob", "ip": "45.1.2.3"}),
     ]  # fmt: skip
-    lines = sorted(writer.render(events, org, random.Random(3)), key=lambda line: line.time)
+    lines = sorted(writer.render(neutral, org, random.Random(3)), key=lambda line: line.time)
     assert len(lines) == 4
     ctx = ParseContext(org=org.id, source="fw", date=dt.date(2026, 11, 10), timezone=org.timezone,
                        options={"wan_interfaces": "igb0"})  # fmt: skip
-    rows = _events(_parse([line.text for line in lines], ctx))
+    rows = events(parse_lines(pf, [line.text for line in lines], ctx))
     for row, line in zip(rows, lines, strict=True):
         assert row["time"] == dt.datetime.fromtimestamp(int(line.time), dt.UTC)
         assert row["device"] == org.firewall
-    _check(rows[0], {"action": "allow", "src_ip": "10.20.1.21", "src_port": 50123, "dst_ip": "93.184.216.34",
-                     "dst_port": 443, "protocol": "tcp", "src_zone": "igb1", "direction": "outbound"})  # fmt: skip
-    _check(rows[1], {"action": "drop", "src_ip": "45.1.2.3", "dst_port": 161, "protocol": "udp", "src_zone": "igb0",
-                     "direction": "inbound"})  # fmt: skip
-    _check(rows[2], {"action": "drop", "rule_name": "1770001234", "dst_ip": org.public_ip})
-    _check(rows[3], {"event_class": "system", "action": "down", "rule_name": "igb2"})
+    check(rows[0], {"action": "allow", "src_ip": "10.20.1.21", "src_port": 50123, "dst_ip": "93.184.216.34",
+                    "dst_port": 443, "protocol": "tcp", "src_zone": "igb1", "direction": "outbound"})  # fmt: skip
+    check(rows[1], {"action": "drop", "src_ip": "45.1.2.3", "dst_port": 161, "protocol": "udp", "src_zone": "igb0",
+                    "direction": "inbound"})  # fmt: skip
+    check(rows[2], {"action": "drop", "rule_name": "1770001234", "dst_ip": org.public_ip})
+    check(rows[3], {"event_class": "system", "action": "down", "rule_name": "igb2"})
 
 
 def test_empty_frame() -> None:
-    result = _parse([])
+    result = parse_lines(pf, [], CTX)
     assert (result.events.height, result.quarantine.height) == (0, 0)

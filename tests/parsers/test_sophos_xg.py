@@ -3,7 +3,6 @@ hand-checked values, time zones, event classes and attacker-controlled text."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -13,15 +12,26 @@ import pytest
 from seclake.parsers import sophos_xg
 from seclake.parsers.contract import ParseContext
 from tests.corpus import corpus_files, corpus_lines, expected_documents
+from tests.parsers.checks import (
+    CTX,
+    check,
+    check_every_line_is_an_event,
+    ecs,
+    events,
+    field,
+    name,
+    one,
+    parse_lines,
+    utc,
+)
 from tests.parsers.golden import check_golden
-from tests.parsers.test_kv import CTX, check, check_accounting, events, name, parse_lines, utc
 
 FILES = corpus_files("sophos_xg")
 
 
 @pytest.mark.parametrize("path", FILES, ids=name)
 def test_every_corpus_line_is_an_event(path: Path) -> None:
-    assert check_accounting(sophos_xg, path).quarantine.height == 0
+    check_every_line_is_an_event(sophos_xg, path)
 
 
 @pytest.mark.parametrize("path", FILES, ids=name)
@@ -37,12 +47,6 @@ ECS = {
 }  # fmt: skip
 
 
-def _ecs(document: dict[str, Any], path: str) -> Any:
-    for key in path.split("."):
-        document = document.get(key) if isinstance(document, dict) else None
-    return document
-
-
 def test_elastic_expected_values() -> None:
     (path,) = [p for p in FILES if expected_documents(p) is not None]
     documents = expected_documents(path)
@@ -50,18 +54,17 @@ def test_elastic_expected_values() -> None:
     assert documents is not None and len(rows) == len(documents)
     for row, document in zip(rows, documents, strict=True):
         assert row["raw"] == document["event"]["original"]
-        assert row["time"] == dt.datetime.fromisoformat(document["@timestamp"].replace("Z", "+00:00"))
+        assert row["time"] == utc(document["@timestamp"])
         assert (row["vendor"], row["product"]) == (
             document["observer"]["vendor"],
             document["observer"]["product"],
         )
         assert row["message_id"].endswith(document["event"]["code"])  # Elastic keeps the last five digits
-        for ecs, column in ECS.items():
-            ours = row["extra"].get(column[6:]) if column.startswith("extra.") else row[column]
-            assert ours == _ecs(document, ecs), f"{ecs} → {column}"
+        for ecs_path, column in ECS.items():
+            assert field(row, column) == ecs(document, ecs_path), f"{ecs_path} → {column}"
         check(
             row,
-            {"event_class": "malware_detection", "action": "blocked", "rule_name": _ecs(document, "rule.id")},
+            {"event_class": "malware_detection", "action": "blocked", "rule_name": ecs(document, "rule.id")},
         )
 
 
@@ -77,7 +80,7 @@ def test_hand_checked_firewall_lines() -> None:
         check(
             row,
             fields
-            | {"time": utc(2019, 10, 9, 9, 19, 6), "src_ip": "11.22.33.44", "src_port": 52667, "dst_ip": "44.33.22.11",
+            | {"time": utc("2019-10-09T09:19:06"), "src_ip": "11.22.33.44", "src_port": 52667, "dst_ip": "44.33.22.11",
                "dst_port": 10051, "rule_name": "14", "user": None, "src_zone": "Port3", "dst_zone": "Port2",
                "event_class": "network_activity", "device": "XG210", "protocol": "tcp", "message": None},
         )  # fmt: skip
@@ -105,8 +108,7 @@ def test_timezones(tz: str, hour: int) -> None:
     ctx = ParseContext(org="acme", source="fw", date=CTX.date, timezone="Europe/Paris")
     minute = 30 if tz == "+0530" else 0
     line = HEAD.format(tz=tz) + 'log_id=010101600001 log_type="Firewall" status="Allow"'
-    (row,) = events(parse_lines(sophos_xg, [line], ctx))
-    assert row["time"] == utc(2026, 1, 23, hour, minute)
+    assert one(sophos_xg, line, ctx)["time"] == utc(f"2026-01-23T{hour:02}:{minute:02}")
 
 
 def test_event_logs() -> None:
@@ -145,9 +147,8 @@ def test_text_inside_quoted_values_does_not_set_fields() -> None:
         f'log_id=010101600001 log_type="Firewall" message="{evil}" status="Deny" src_ip=10.0.0.5 '
         f'url="http://x/ {evil}" dst_ip=93.184.216.34 ether_type=Unknown (0x0000) user_name="bob"'
     )
-    (row,) = events(parse_lines(sophos_xg, [line]))
     check(
-        row,
+        one(sophos_xg, line),
         {"src_ip": "10.0.0.5", "dst_ip": "93.184.216.34", "action": "deny", "user": "bob", "message": evil},
     )
 

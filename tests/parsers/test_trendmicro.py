@@ -14,13 +14,12 @@ names whose ids the notes do not give: they are classified by name.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 
 from seclake.parsers import cef, leef
 from seclake.parsers.contract import ParseContext
-from tests.parsers.test_cef import assert_valid, check, frame_of, rows_of, utc
+from tests.parsers.checks import check, parse_events, utc
 
 CTX = ParseContext(org="acme", source="trend", date=dt.date(2026, 1, 23), timezone="Asia/Singapore")
 DSA = "CEF:0|Trend Micro|Deep Security Agent|20.0.0.877|"
@@ -31,16 +30,8 @@ HASHES = (
 )
 
 
-def _rows(module: Any, lines: list[str]) -> list[dict[str, Any]]:
-    result = module.parse(frame_of(lines), CTX)
-    assert result.lines == len(lines)
-    assert result.quarantine.is_empty(), result.quarantine["reason"].to_list()
-    assert_valid(result)
-    return rows_of(result)
-
-
 def test_deep_security_anti_malware_sample() -> None:
-    (row,) = _rows(cef, [
+    (row,) = parse_events(cef, [
         HEADER + DSA + "4000000|Eicar_test_file|6|cn1=1 cn1Label=Host ID dvchost=hostname cn2=205 cn2Label=Quarantine"
         " File Size cs6=ContainerImageName | ContainerName | ContainerID cs6Label=Container"
         " filePath=C:\\\\Users\\\\trend\\\\Desktop\\\\eicar.exe act=Delete msg=Realtime TrendMicroDsMalwareTarget=N/A"
@@ -48,7 +39,7 @@ def test_deep_security_anti_malware_sample() -> None:
         " TrendMicroDsFileSHA1=3395856CE81F2B7382DEE72602F798B642F14140"
         " TrendMicroDsFileSHA256=275A021BBFB6489E54D471899F7DB9D1663FC695EC2FE2A2C4538AABF651FD0F"
         " TrendMicroDsDetectionConfidence=95 TrendMicroDsRelevantDetectionNames=Ransom_CERBER.BZC;Ransom_CERBER.C",
-    ])  # fmt: skip
+    ], CTX)  # fmt: skip
     check(row, {
         "vendor": "Trend Micro", "product": "Deep Security Agent", "message_id": "4000000",
         "event_class": "malware_detection", "action": "deleted", "vendor_action": "Delete",
@@ -70,14 +61,14 @@ def test_deep_security_anti_malware_sample() -> None:
 )  # fmt: skip
 def test_deep_security_anti_malware_actions(act: str | None, action: str) -> None:
     act_key = f" act={act}" if act else ""
-    (row,) = _rows(cef, [DSA + f"4000001|TROJ_GEN.R002C0|8|cn1=12 cn1Label=Host ID dvc=10.4.5.6 dvchost=web-01"
-                         f" filePath=/tmp/x.sh{act_key} msg=Manual {HASHES}"])  # fmt: skip
+    (row,) = parse_events(cef, [DSA + f"4000001|TROJ_GEN.R002C0|8|cn1=12 cn1Label=Host ID dvc=10.4.5.6 dvchost=web-01"
+                                f" filePath=/tmp/x.sh{act_key} msg=Manual {HASHES}"], CTX)  # fmt: skip
     check(row, {"event_class": "malware_detection", "action": action, "malware_name": "TROJ_GEN.R002C0",
                 "host": "web-01", "src_ip": "10.4.5.6", "file_path": "/tmp/x.sh", "severity": "high"})  # fmt: skip
 
 
 def test_deep_security_network_modules() -> None:
-    rows = _rows(cef, [
+    rows = parse_events(cef, [
         DSA + "20|Log for TCP Port 80|0|cn1=1 cn1Label=Host ID dvc=hostname act=Log dmac=00:50:56:F5:7F:47"
         " smac=00:0C:29:EB:35:DE TrendMicroDsFrameType=IP src=192.168.126.150 dst=72.14.204.147 out=1019 cs3=DF MF"
         " cs3Label=Fragmentation Bits proto=TCP spt=49617 dpt=80 cs2=0x00 ACK PSH cs2Label=TCP Flags cnt=1",
@@ -92,7 +83,7 @@ def test_deep_security_network_modules() -> None:
         DSA + "1008610|SMB exploit|10|dvchost=fs-01 act=Reset src=203.0.113.9 dst=10.0.0.10 proto=TCP dpt=445",
         DSA + "1008611|SQL injection|8|dvchost=fs-01 act=Block src=203.0.113.9 dst=10.0.0.10 proto=TCP dpt=443",
         DSA + "5000000|WebReputation|5|cn1=1 cn1Label=Host ID dvchost=hostname request=example.com msg=Blocked By Admin",
-    ])  # fmt: skip
+    ], CTX)  # fmt: skip
     check(rows[0], {"event_class": "network_activity", "action": "allow", "src_ip": "192.168.126.150",
                     "dst_ip": "72.14.204.147", "src_port": 49617, "dst_port": 80, "protocol": "tcp",
                     "bytes_in": None, "bytes_out": None, "extra.out": "1019", "rule_name": "Log for TCP Port 80",
@@ -108,14 +99,14 @@ def test_deep_security_network_modules() -> None:
 
 def test_deep_security_manager_events() -> None:
     manager = "CEF:0|Trend Micro|Deep Security Manager|20.0.501|"
-    rows = _rows(cef, [
+    rows = parse_events(cef, [
         manager + "600|User Signed In|3|src=10.52.116.160 suser=admin target=admin msg=User signed in from 2001:db8::5",
         manager + "601|User Signed Out|3|src=10.52.116.160 suser=admin",
         manager + "650|User Sign-In Failed|6|src=198.51.100.77 suser=admin",
         manager + "603|User Locked Out|6|src=198.51.100.77 suser=admin",
         manager + "711|Security Update Failed|6|msg=Pattern download failed",
         manager + "4010|Anti-Malware Engine Offline|6|dvchost=web-01",
-    ])  # fmt: skip
+    ], CTX)  # fmt: skip
     check(rows[0], {"event_class": "authentication", "action": "success", "user": "admin", "src_ip": "10.52.116.160",
                     "extra.target": "admin", "message": "User signed in from 2001:db8::5"})  # fmt: skip
     check(rows[1], {"event_class": "system", "action": "other"})
@@ -127,7 +118,7 @@ def test_deep_security_manager_events() -> None:
 
 def test_apex_central() -> None:
     apex = "CEF:0|Trend Micro|Apex Central|2019|"
-    rows = _rows(cef, [
+    rows = parse_events(cef, [
         HEADER + apex + "800102|Engine Update Status|3|rt=Apr 20 2017 12:04:34 GMT+00:00 shost=shost1 cs2Label=Product/"
         "Endpoint_IP cs2=10.0.17.6 cn1Label=Connection_Status cn1=100 cn2Label=Engine cn2=4096 cs5Label=Engine_Version"
         " cs5=9.950.1006 cn3Label=Engine_Status cn3=1 cs6Label=AUComponent_Type cs6=1",
@@ -142,7 +133,7 @@ def test_apex_central() -> None:
         " dst=10.3.3.4 cs1Label=ThreatName cs1=TROJ.Win32.TRX.XXPE50FFF037",
         apex + "Spyware Detected|Spyware/Grayware Detected|6|rt=Jan 22 2026 08:15:00 GMT+00:00 dhost=WS-FIN-04"
         " cs1Label=Spyware_Grayware_Name cs1=ADW_OPENCANDY act=Unable to clean",
-    ])  # fmt: skip
+    ], CTX)  # fmt: skip
     check(rows[0], {"event_class": "system", "action": "other", "host": "shost1", "src_ip": "10.0.17.6",
                     "extra.engine_version": "9.950.1006", "extra.engine_status": "1", "device": "dsm01",
                     "time": utc("2017-04-20T12:04:34")})  # fmt: skip
@@ -159,12 +150,12 @@ def test_apex_central() -> None:
 
 
 def test_deep_security_leef() -> None:
-    (row,) = _rows(leef, [
+    (row,) = parse_events(leef, [
         "LEEF:2.0|Trend Micro|Deep Security Agent|20.0.0.877|4000000|x09|cat=Anti-Malware\tname=Eicar_test_file"
         "\tdesc=Eicar_test_file\tsev=6\tcn1=1\tcn1Label=Host ID\tdvchost=hostname\tusrName=SYSTEM"
         "\tfilePath=C:\\Users\\trend\\Desktop\\eicar.exe\tact=Quarantine\tmsg=Realtime"
         "\tTrendMicroDsFileSHA1=3395856CE81F2B7382DEE72602F798B642F14140",
-    ])  # fmt: skip
+    ], CTX)  # fmt: skip
     check(row, {"event_class": "malware_detection", "action": "quarantined", "host": "hostname", "user": "SYSTEM",
                 "file_path": "C:\\Users\\trend\\Desktop\\eicar.exe", "severity": "medium",
                 "file_hash": "3395856ce81f2b7382dee72602f798b642f14140", "malware_name": "Eicar_test_file"})  # fmt: skip

@@ -16,10 +16,9 @@ from seclake.demo.events import Event
 from seclake.demo.orgs import ORGANISATIONS
 from seclake.parsers import windows_firewall
 from seclake.parsers.contract import ParseContext
-from seclake.schema import events_to_arrow
 from tests.corpus import corpus_files, corpus_lines
+from tests.parsers.checks import check, check_accounting, events, events_by_line, name, parse_lines
 from tests.parsers.golden import check_golden
-from tests.parsers.test_kv import CTX, check, events, name, parse_lines
 
 FILES = corpus_files("windows_firewall")
 HEADER_LINES = {"msdocs-pfirewall": {1, 2, 3, 4}}
@@ -28,14 +27,11 @@ HEADER_LINES = {"msdocs-pfirewall": {1, 2, 3, 4}}
 
 @pytest.mark.parametrize("path", FILES, ids=name)
 def test_every_record_is_an_event_and_headers_are_quarantined(path: Path) -> None:
-    lines = corpus_lines(path)
-    result = windows_firewall.parse(lines, CTX)
+    result = check_accounting(windows_firewall, path)
     headers = HEADER_LINES[name(path)]
-    assert result.events.height + result.quarantine.height == lines.height
     assert set(result.quarantine["raw_line"].to_list()) == headers
     assert set(result.quarantine["reason"].to_list()) == {windows_firewall.HEADER}
-    assert result.events.height == lines.height - len(headers)  # 100 % of the records
-    assert events_to_arrow(result.events).num_rows == result.events.height
+    assert result.events.height == result.lines - len(headers)  # 100 % of the records
 
 
 @pytest.mark.parametrize("path", FILES, ids=name)
@@ -49,7 +45,7 @@ def test_golden(path: Path, update_golden: bool) -> None:
 def test_hand_checked_corpus_values() -> None:
     (path,) = FILES
     ctx = ParseContext("acme", "fw", dt.date(2019, 11, 6), "Europe/Berlin", {"host": "ws01"})
-    rows = {row["raw_line"]: row for row in events(windows_firewall.parse(corpus_lines(path), ctx))}
+    rows = events_by_line(windows_firewall, path, ctx)
     base = {"time": dt.datetime(2019, 11, 6, 11, 35, 19, tzinfo=dt.UTC), "action": "drop", "vendor_action": "DROP",
             "protocol": "udp", "src_port": 5353, "dst_port": 5353, "device": "ws01", "host": "ws01", "packets": 1}  # fmt: skip
     check(rows[5], base | {"src_ip": "5.5.3.197", "dst_ip": "224.0.0.251", "bytes_out": 59, "direction": "inbound",
