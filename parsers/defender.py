@@ -8,11 +8,22 @@ Inputs (one format; ``parsers.defender_records`` frames the files that are not o
 
 | shape | raw | fields from |
 |---|---|---|
-| EVTX record | ``{"Event":{"System":{...},"EventData":{...}}}`` (``evtx`` crate JSON) | ``System`` elements, ``EventData`` by name |
+| EVTX record | ``{"Event":{"System":{...},"EventData":{...}}}`` (``evtx`` crate JSON, compact) | ``System`` elements, ``EventData`` by name (see "EVTX records" below) |
 | XML event | ``<Event xmlns=...><System>...</System><EventData><Data Name='...'>`` | same, the EventData turned into JSON with string expressions, XML entities decoded |
 | Get-WinEvent ``ConvertTo-Json`` item | ``{"Id":1116,"TimeCreated":...,"MachineName":...,"Properties":[{"Value":...}],"Message":...}`` | ``Properties`` by position, for 1116-1119 only (the 42-item layout verified on the corpus); other ids keep their System fields and Message, their positional values are left out rather than guessed |
 | NXLog ``im_msvistalog`` + ``to_json()`` | ``{"EventTime":"2024-06-20 20:21:15","Hostname":...,"EventID":1116,"Channel":...,"Threat Name":...}`` | top-level keys, EventData names as written (spaces kept) |
 | Winlogbeat / Elastic Agent | ``{"@timestamp":...,"winlog":{"event_id":...,"computer_name":...,"event_data":{...}}}`` | ``winlog.*`` |
+
+EVTX records (the usual input, so the fast path): the EventID of every record is extracted, then
+the records of each (EventID, member count) are read together. Records of one event id come from
+one template (the provider manifest's), so they hold the same members in the same order: the first
+record, decoded once in Python, gives the layout (member i = the value of key path p); every
+record is split at ``,"`` (which starts each object member and cannot occur inside a JSON string)
+and its values are taken by position, after the keys the layout has there, and decoded as JSON
+scalars. A group whose first record has no such layout (an array or an empty object in it, JSON
+spaced by another tool), or in which a record has other keys at those positions, is searched key
+by key instead (one extract per System key and per EventData name; same values, slower). A record
+is taken as complete JSON when it ends with ``}`` (the crate writes it; a cut line does not).
 
 NXLog and Winlogbeat lines may stand behind an RFC 3164/5424 or relay header
 (``parsers.jsonlines.split_header``); the header host, when it is an IP address, is the endpoint's
@@ -65,6 +76,11 @@ JSON object``; ``no Windows event id in the record``; ``not a Microsoft Defender
 """
 
 from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from functools import cache
 
 import polars as pl
 
@@ -233,6 +249,36 @@ _LEVELS = (("1", "high"), ("2", "medium"), ("3", "low"), ("0", "info"), ("4", "i
 _ACTION_IDS = (("1", "cleaned"), ("2", "quarantined"), ("3", "deleted"), ("6", "allowed"), ("10", "blocked"))
 _ACTION_WORDS = (("quarantin", "quarantined"), ("clean", "cleaned"), ("remov", "deleted"), ("delet", "deleted"), ("allow", "allowed"), ("block", "blocked"))  # fmt: skip
 
+_EVTX_START = '{"Event":'
+"""How every record the ``evtx`` crate renders as compact JSON begins."""
+_EVTX_MEMBER = ',"'
+"""What starts every member of a JSON object but the first. It cannot occur inside a JSON string
+(a quote there is escaped), so a compact record split at it gives one piece per member."""
+_JSON_SCALAR = (
+    r'"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"'
+    r"|-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null"
+)
+"""A JSON scalar as written: a string with its quotes and escapes, a number, true, false, null."""
+_JSON_END = r"\}\s*$"
+"""How a complete record ends (a cut line does not)."""
+_EVTX_PIECE = re.compile(r'(?s)(.*?":)(' + _JSON_SCALAR + r")(\}*)")
+"""A piece of a split record: the keys before its value, the value, the objects it closes."""
+_EVTX_EVENT_ID = r'"EventID"\s*:\s*(?:\{\s*"#attributes"\s*:\s*\{[^{}]*\}\s*,\s*"#text"\s*:\s*)?"?([0-9]+)'
+"""Windows types EventID (the crate writes a number; with ``Qualifiers`` an object with ``#text``);
+a file written by other tools may hold it as text, or spaced JSON."""
+_EVTX_SYSTEM = {
+    ("Provider", "#attributes", "Name"): "provider",
+    ("Level",): "level",
+    ("TimeCreated", "#attributes", "SystemTime"): "system_time",
+    ("EventRecordID",): "record_id",
+    ("Channel",): "channel",
+    ("Computer",): "computer",
+    ("Security", "#attributes", "UserID"): "user_sid",
+}
+"""Path under ``Event/System`` → column. The last key of each path is unique in ``System``, which
+comes before ``EventData``: a record searched key by key takes the first match of that key."""
+_DATA_NAMES = tuple(dict.fromkeys(name for names in FIELDS.values() for name in names))
+
 _DEFENDER_KEY = r'"(?:Channel|SourceName|ProviderName|LogName|channel|provider_name)"\s*:\s*"(?:Microsoft-Windows-)?Windows Defender'
 
 
@@ -244,8 +290,11 @@ def sniff(lines: pl.Series) -> pl.Series:
 def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
     """Parse Defender records or lines into events; see the module docstring."""
     raw = pl.col("raw")
+    frame = lines.with_row_index("_row").with_columns(raw.str.starts_with(_EVTX_START).alias("_evtx"))
+    evtx = frame.filter(pl.col("_evtx"))  # the usual input: records of an EVTX file, nothing else
+    others = frame.filter(~pl.col("_evtx")) if evtx.height < frame.height else frame.clear()
     brace = raw.str.find("{", literal=True)
-    frame = lines.with_row_index("_row").with_columns(
+    others = others.with_columns(
         pl.when(raw.str.contains(r"^\s*<Event[\s>]"))
         .then(pl.lit("xml"))
         .when(brace.is_null())
@@ -260,25 +309,43 @@ def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
         .alias("_shape"),
         brace.alias("_brace"),
     )
-    parts = frame.partition_by("_shape", as_dict=True, maintain_order=True)
     decoders = {
         "xml": _from_xml,
-        "evtx": _from_evtx,
+        "evtx": lambda part, _ctx: _from_evtx(part),
         "getwinevent": _from_getwinevent,
         "winlogbeat": _from_winlogbeat,
         "nxlog": _from_nxlog,
         "none": lambda part, _ctx: part,
     }
-    decoded = [decoders[shape](part, ctx) for (shape,), part in parts.items()]
-    frame = pl.concat(decoded, how="diagonal_relaxed") if decoded else frame
-    for column in (*SYSTEM, *FIELDS, "json_ok", "header_host", "host_ip", "vendor_level"):
-        if column not in frame.columns:
-            frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(column))
-    if "time" not in frame.columns:
+    parts = others.partition_by("_shape", as_dict=True, maintain_order=True)
+    decoded = [_from_evtx(evtx)] if evtx.height else []
+    decoded += [decoders[shape](part, ctx) for (shape,), part in parts.items()]
+    frame = (
+        pl.concat(decoded, how="diagonal_relaxed") if decoded else frame.with_columns(_shape=pl.lit("none"))
+    )
+    missing = [
+        c
+        for c in (*SYSTEM, *FIELDS, "json_ok", "header_host", "host_ip", "vendor_level")
+        if c not in frame.columns
+    ]
+    frame = frame.lazy().with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
+    if "time" not in frame.collect_schema():
         frame = frame.with_columns(pl.lit(None, dtype=pl.Datetime("us", "UTC")).alias("time"))
-    frame = frame.sort("_row").with_columns(*[_clean(name) for name in (*SYSTEM, *FIELDS)])
-    frame = frame.join(_event_table(), on="event_id", how="left", maintain_order="left")
-    return finish(_events(frame, ctx), ctx, format_name=NAME, vendor=VENDOR, product=PRODUCT)
+    if len(decoded) > 1:
+        frame = frame.sort("_row")
+    events = (
+        frame.with_columns(_cleaned())
+        .join(_event_table().lazy(), on="event_id", how="left", maintain_order="left")
+        .select(_event_columns())
+        .collect()
+    )
+    return finish(events, ctx, format_name=NAME, vendor=VENDOR, product=PRODUCT)
+
+
+@cache
+def _cleaned() -> list[pl.Expr]:
+    """``_clean`` of every System and ``FIELDS`` column (built once: parse runs once per chunk)."""
+    return [_clean(name) for name in (*SYSTEM, *FIELDS)]
 
 
 def _clean(name: str) -> pl.Expr:
@@ -287,6 +354,7 @@ def _clean(name: str) -> pl.Expr:
     return pl.when(text != "").then(text).alias(name)
 
 
+@cache
 def _event_table() -> pl.DataFrame:
     return pl.DataFrame(
         [(str(i), c, a, s, o, d) for i, c, a, s, o, d in EVENTS],
@@ -371,21 +439,141 @@ def _with_json(part: pl.DataFrame, paths: dict[str, tuple]) -> pl.DataFrame:
     return _coalesce_fields(pl.concat([part, _decode(payload, paths)], how="horizontal"))
 
 
-def _from_evtx(part: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
-    system = ("Event", "System")
-    paths = {
-        "event_id": (*system, "EventID"),
-        "system_time": (*system, "TimeCreated", "#attributes", "SystemTime"),
-        "computer": (*system, "Computer"),
-        "level": (*system, "Level"),
-        "record_id": (*system, "EventRecordID"),
-        "channel": (*system, "Channel"),
-        "provider": (*system, "Provider", "#attributes", "Name"),
-        "user_sid": (*system, "Security", "#attributes", "UserID"),
-        **_data_paths(("Event", "EventData")),
-    }
-    frame = _with_json(part, paths)
-    return frame.with_columns(iso_time(pl.col("system_time"), "UTC").alias("time"))
+def _from_evtx(part: pl.DataFrame) -> pl.DataFrame:
+    """Records of the ``evtx`` crate (compact JSON): the event id of every record, then the values
+    of the records of each event id and layout (``_evtx_values``), in the order of the records."""
+    raw = pl.col("raw")
+    frame = part.with_columns(  # one step: the split runs beside the extract
+        raw.str.extract(_EVTX_EVENT_ID).alias("event_id"),
+        raw.str.contains(_JSON_END).cast(pl.String).alias("json_ok"),
+        raw.str.split(_EVTX_MEMBER).alias("_pieces"),
+        _shape=pl.lit("evtx"),
+    )
+    split = frame.select("_row", "raw", "event_id", "_pieces", pl.col("_pieces").list.len().alias("_count"))
+    frame = frame.drop("_pieces")
+    groups = split.partition_by("event_id", "_count")
+    plans = [_evtx_values(group) for group in groups]
+    try:
+        values = pl.concat(plans, how="diagonal_relaxed").sort("_row").collect()
+    except pl.exceptions.ComputeError:  # a value that is not a JSON scalar: not the crate's writing
+        values = pl.concat(
+            [_collect_or_search(plan, group) for plan, group in zip(plans, groups, strict=True)],
+            how="diagonal_relaxed",
+        ).sort("_row")
+    frame = pl.concat([frame, values.drop("_row")], how="horizontal")
+    missing = [c for c in _EVTX_SYSTEM.values() if c not in frame.columns]  # none of their keys
+    frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
+    return frame.with_columns(
+        *[_first_value(column, names, frame.columns) for column, names in FIELDS.items()],
+        iso_time(pl.col("system_time"), "UTC").alias("time"),
+    ).drop([c for c in frame.columns if c.startswith("_d:")])
+
+
+def _evtx_values(group: pl.DataFrame) -> pl.LazyFrame:
+    """System values and EventData of records with one event id and one piece count (``_row`` kept).
+
+    Records of one event id come from one template: the same members in the same order. The
+    pieces of the first record give the layout (``_evtx_layout``); the values of every record are
+    taken by position, each after the keys the layout has there (``str.strip_prefix``: a record
+    with other keys there leaves them, and decoding the value then fails, see ``_from_evtx``).
+    A group whose first record has no such layout is searched key by key."""
+    rows = group.lazy()
+    if group.get_column("event_id")[0] is None:
+        return rows.select("_row")  # quarantined: no values needed
+    layout = _evtx_layout(group.get_column("raw")[0])
+    if layout is None:
+        return _evtx_searched(rows)
+    pieces = pl.col("_pieces")
+    return rows.select(
+        "_row",
+        *[
+            _json_text(_piece_value(pieces.list.get(position), keys, closes)).alias(column)
+            for position, (keys, column, closes) in enumerate(layout)
+            if column is not None
+        ],
+    )
+
+
+def _collect_or_search(plan: pl.LazyFrame, group: pl.DataFrame) -> pl.DataFrame:
+    try:
+        return plan.collect()
+    except pl.exceptions.ComputeError:
+        return _evtx_searched(group.lazy()).collect()
+
+
+def _evtx_layout(record: str) -> list[tuple[str, str | None, bool]] | None:
+    """Per piece of ``record`` split at ``_EVTX_MEMBER``: the keys before its value, the column
+    the value goes to (None: not used), whether objects close after it. None when a piece is not
+    one key path and one scalar (arrays, empty objects) or the record is not JSON."""
+    try:
+        leaves = list(_leaves(json.loads(record), ()))
+    except (ValueError, TypeError):
+        return None
+    pieces = record.split(_EVTX_MEMBER)
+    if len(pieces) != len(leaves):
+        return None
+    layout = []
+    for piece, (path, value) in zip(pieces, leaves, strict=True):
+        found = _EVTX_PIECE.fullmatch(piece)
+        if found is None or json.loads(found[2]) != value:
+            return None
+        layout.append((found[1], _evtx_column(path), bool(found[3])))
+    return layout
+
+
+def _leaves(node: object, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], object]]:
+    """The scalar values of a decoded JSON document with their key paths, in document order."""
+    if isinstance(node, dict):
+        for key, child in node.items():
+            yield from _leaves(child, (*path, key))
+    elif isinstance(node, list):
+        raise TypeError("arrays have no layout")
+    else:
+        yield path, node
+
+
+def _evtx_column(path: tuple[str, ...]) -> str | None:
+    if path[:2] == ("Event", "System"):
+        return _EVTX_SYSTEM.get(path[2:])
+    if len(path) == 3 and path[:2] == ("Event", "EventData") and path[2] in _DATA_NAMES:
+        return f"_d:{path[2]}"
+    return None
+
+
+def _piece_value(piece: pl.Expr, keys: str, closes: bool) -> pl.Expr:
+    value = piece.str.strip_prefix(keys)
+    return value.str.strip_chars_end("}") if closes else value
+
+
+def _evtx_searched(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """System values and every EventData name of ``FIELDS``, one extract per key (``_row`` kept)."""
+    return rows.select("_row", *_searched_values())
+
+
+@cache
+def _searched_values() -> list[pl.Expr]:
+    raw = pl.col("raw")
+
+    def value(key: str) -> pl.Expr:
+        return _json_text(raw.str.extract(rf'"{re.escape(key)}"\s*:\s*({_JSON_SCALAR})'))
+
+    return [
+        *[value(path[-1]).alias(column) for path, column in _EVTX_SYSTEM.items()],
+        *[value(name).alias(f"_d:{name}") for name in _DATA_NAMES],
+    ]
+
+
+def _first_value(column: str, names: tuple[str, ...], present: list[str]) -> pl.Expr:
+    """``column`` from the first non-empty of its EventData ``names`` among the ``present`` columns."""
+    exprs = [pl.col(f"_d:{name}") for name in names if f"_d:{name}" in present]
+    if len(exprs) > 1:
+        exprs = [_clean(f"_d:{name}") for name in names if f"_d:{name}" in present]
+    return (pl.coalesce(exprs) if exprs else pl.lit(None, dtype=pl.String)).alias(column)
+
+
+def _json_text(token: pl.Expr) -> pl.Expr:
+    """A JSON scalar as written (quoted and escaped string, number, ``null``) → its text."""
+    return token.str.json_decode(pl.String)
 
 
 def _from_xml(part: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
@@ -563,14 +751,15 @@ def _file_path() -> pl.Expr:
     return pl.coalesce(first("file:_"), first("containerfile:_"), webfile)
 
 
-def _events(frame: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
-    """Select the event columns (and ``reason``) from the decoded frame."""
+@cache
+def _event_columns() -> list[pl.Expr]:
+    """The event columns (and ``reason``) of the decoded frame."""
     detection = pl.col("_class") == "malware_detection"
     is_defender = pl.any_horizontal(
         pl.col(c).str.contains(DEFENDER_MARK, literal=True).fill_null(False) for c in ("provider", "channel")
     )
     reason = (
-        pl.when(pl.col("raw").str.strip_chars() == "")
+        pl.when(~pl.col("raw").str.contains(r"\S"))
         .then(pl.lit("blank line"))
         .when(pl.col("_shape") == "none")
         .then(pl.lit("no JSON object or XML event in the line"))
@@ -584,10 +773,10 @@ def _events(frame: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
     hashes = pl.col("hashes")
     first_line = pl.col("message_text").str.extract(r"^\s*([^\r\n]*)").str.strip_chars()
     level_severity = _lookup(pl.col("level"), _LEVELS)
-    return frame.select(
-        "raw",
-        "raw_file",
-        "raw_line",
+    return [
+        pl.col("raw"),
+        pl.col("raw_file"),
+        pl.col("raw_line"),
         reason.alias(REASON),
         pl.col("time"),
         pl.col("_class").fill_null("system").alias("event_class"),
@@ -629,4 +818,4 @@ def _events(frame: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
             product=pl.col("product_name"),
             **{name: pl.col(name) for name in _EXTRA_FIELDS},
         ),
-    )
+    ]

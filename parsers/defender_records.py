@@ -15,12 +15,18 @@ Any other file (NXLog/Winlogbeat JSON lines, syslog) is read line by line (``sec
 log was last cleared); the parser keeps EventRecordID in ``extra.record_id``.
 
 Problems reported per record (``problem``): ``corrupt EVTX record: ...`` (the record's Binary XML
-cannot be decoded; ``raw`` holds the reader's message with the record number; the records after it
+cannot be decoded; ``raw`` holds the crate's message with the record number; the records after it
+are still read), ``corrupt EVTX chunk: ...`` (a 64 KiB chunk whose header the crate cannot read:
+one row, with the crate's message naming the chunk, stands for all of its records; the next chunks
 are still read), ``invalid JSON in export: ...`` (the rest of a damaged or truncated export, from
 the first item that does not decode), ``JSON export item is not an object``, ``text outside any
-<Event> element``, ``incomplete XML event at end of file``. A file that cannot be opened or is not
-an EVTX file at all sets ``problems.error``. Exports are streamed in blocks; an EVTX file is read
-whole into memory (the ``evtx`` crate wants random access; Operational logs are 1-100 MB).
+<Event> element``, ``incomplete XML event at end of file``. ``problems.error`` is set for a file
+that cannot be opened or is not an EVTX file at all, and for an EVTX file shorter than the chunks
+its header counts (truncated: the crate reads the complete chunks and stops without a word).
+
+EVTX reading: a plain file is handed to the crate by path (one worker thread: the crate holds the
+GIL while it renders a record, so more threads do not help) while a second thread hashes the file
+as stored; a gzip file is gunzipped into memory first. Exports are streamed in blocks.
 """
 
 from __future__ import annotations
@@ -29,8 +35,10 @@ import codecs
 import gzip
 import io
 import json
+import os
 import re
-import warnings
+import struct
+import threading
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,15 +49,24 @@ import polars as pl
 from seclake.reader import GZIP_MAGIC, READ_BYTES, FileProblems, HashingReader, LineReader, read_head
 
 EVTX_MAGIC = b"ElfFile\x00"
+EVTX_HEADER_BYTES = 4096
+EVTX_CHUNK_BYTES = 65536
+EVTX_CHUNK_COUNT_AT = 42
+HASH_READ_BYTES = 32 << 20
+"""Offset of the file header's chunk count (uint16)."""
 DEFENDER_MARK = "Windows Defender"
 """Text every Defender provider and channel name holds (``Microsoft-Windows-Windows Defender``)."""
 
 MAX_PROBLEM_CHARS = 65_536
 CORRUPT_EVTX = "corrupt EVTX record: its binary XML cannot be decoded"
+CORRUPT_CHUNK = "corrupt EVTX chunk: none of its records can be read"
 BAD_JSON = "invalid JSON in export"
 NOT_OBJECT = "JSON export item is not an object"
 OUTSIDE_EVENT = "text outside any <Event> element"
 INCOMPLETE_EVENT = "incomplete XML event at end of file"
+
+_CHUNK_FAILURE = "Failed to parse chunk"
+"""How the crate's message for a chunk it cannot read begins (a record's: ``Failed to parse record``)."""
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -177,32 +194,118 @@ class _RecordReader:
 
 
 class EvtxReader(_RecordReader):
-    """EVTX records as compact JSON, via the ``evtx`` crate (corrupt records reported, skipped)."""
+    """EVTX records as compact JSON, via the ``evtx`` crate (corrupt records reported, skipped).
 
-    def _records(self) -> Iterator[tuple[str, str | None]]:
-        data = b"".join(self._blocks())
-        if self.problems.error and not data:
-            return
+    A plain file is handed to the crate by path while a second thread hashes it (hashlib and file
+    reads release the GIL; the crate holds it); a gzip file is gunzipped into memory first. The
+    per-record Python work is one call and one list append: the crate's records are the cost."""
+
+    def __iter__(self) -> Iterator[pl.DataFrame]:
+        source, size, hashing = self._source()
         try:
-            parser = evtx.PyEvtxParser(io.BytesIO(data), indent=False, skip_errors=True)
+            if source is not None:
+                yield from self._frames(source)
+                self._check_size(size)
+        finally:
+            if hashing is not None:
+                hashing.join()
+
+    def _source(self) -> tuple[str | io.BytesIO | None, int, threading.Thread | None]:
+        """What the crate reads (the path, or the gunzipped bytes), its size, and the thread
+        hashing the file."""
+        try:
+            with open(self.path, "rb") as handle:
+                compressed = handle.read(2) == GZIP_MAGIC
+                size = os.fstat(handle.fileno()).st_size
+        except OSError as exc:
+            self.problems.error = f"cannot open: {exc.strerror or exc}"
+            return None, 0, None
+        if compressed:
+            data = b"".join(self._blocks())
+            return (io.BytesIO(data) if data or not self.problems.error else None), len(data), None
+        hashing = threading.Thread(target=self._hash, name="seclake-evtx-hash", daemon=True)
+        hashing.start()
+        return str(self.path), size, hashing
+
+    def _hash(self) -> None:
+        """sha256 and size of the file, in big reads: the thread needs the GIL back after each
+        one, and the crate's thread lets it go only every few milliseconds."""
+        try:
+            with open(self.path, "rb") as handle:
+                hashing = HashingReader(handle)
+                while hashing.read(HASH_READ_BYTES):
+                    pass
+        except OSError as exc:
+            self.problems.error = f"cannot read: {exc.strerror or exc}"
+            return
+        self.sha256, self.size = hashing.digest.hexdigest(), hashing.size
+
+    def _check_size(self, size: int) -> None:
+        """A file shorter than the chunks its header counts lost the records of the missing part
+        (the crate reads the complete chunks and stops without a word)."""
+        head = read_head(self.path, EVTX_HEADER_BYTES)
+        if self.problems.error or len(head) < EVTX_HEADER_BYTES:
+            return
+        (chunks,) = struct.unpack_from("<H", head, EVTX_CHUNK_COUNT_AT)
+        held = (size - EVTX_HEADER_BYTES) // EVTX_CHUNK_BYTES
+        if held < chunks:
+            self.problems.error = (
+                f"truncated EVTX file: its header counts {chunks} chunks of records, the file holds "
+                f"{held} complete ones (the records after record {self.lines} are lost)"
+            )
+
+    def _frames(self, source: str | io.BytesIO) -> Iterator[pl.DataFrame]:
+        try:
+            parser = evtx.PyEvtxParser(source, number_of_threads=1, indent=False, skip_errors=False)
         except (RuntimeError, OSError, ValueError) as exc:
             self.problems.error = f"not a readable EVTX file: {exc}"
             return
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", RuntimeWarning)
-            records = parser.records_json()
-            while True:
-                try:
-                    record = next(records, None)
-                except RuntimeError as exc:  # damage the crate cannot skip: the rest is lost
-                    self.problems.error = f"EVTX file damaged after record {self.lines}: {exc}"
-                    record = None
-                skipped = [str(w.message)[:MAX_PROBLEM_CHARS] for w in caught]  # before ``record``
-                caught.clear()
-                yield from ((message, CORRUPT_EVTX) for message in skipped)
-                if record is None:
-                    return
-                yield record["data"], None
+        next_record = parser.records_json().__next__
+        raws: list[str] = []
+        append = raws.append
+        damaged: dict[int, str] = {}  # position in ``raws`` of a message of the crate → reason
+        pending, last_error = 0, None
+        while True:
+            try:
+                data = next_record()["data"]
+            except StopIteration:
+                break
+            except RuntimeError as exc:  # a record or a chunk the crate cannot decode: skipped
+                message = str(exc)[:MAX_PROBLEM_CHARS]
+                if message == last_error:  # the same failure twice running: no progress, stop
+                    self.problems.error = (
+                        f"EVTX file damaged after record {self.lines + len(raws)}: {message}"
+                    )
+                    break
+                damaged[len(raws)] = CORRUPT_CHUNK if message.startswith(_CHUNK_FAILURE) else CORRUPT_EVTX
+                append(message)
+                last_error = message
+                continue
+            append(data)
+            pending += len(data)
+            last_error = None
+            if pending >= self.chunk_bytes:
+                yield self._evtx_frame(raws, damaged)
+                raws, damaged, pending = [], {}, 0
+                append = raws.append
+        if raws:
+            yield self._evtx_frame(raws, damaged)
+
+    def _evtx_frame(self, raws: list[str], damaged: dict[int, str]) -> pl.DataFrame:
+        first = self.lines + 1
+        self.lines += len(raws)
+        problem: pl.Expr | pl.Series = pl.lit(None, dtype=pl.String)
+        if damaged:
+            problem = pl.Series([damaged.get(position) for position in range(len(raws))], dtype=pl.String)
+        return (
+            pl.Series("raw", raws, dtype=pl.String)
+            .to_frame()
+            .with_columns(
+                pl.lit(str(self.path)).alias("raw_file"),
+                (pl.int_range(pl.len(), dtype=pl.Int64) + first).alias("raw_line"),
+                problem.alias("problem"),
+            )
+        )
 
 
 class JsonExportReader(_RecordReader):

@@ -5,12 +5,13 @@ The layout follows the published EVTX format (libyal "Windows XML Event Log (EVT
 (``ElfChnk\\0``, 512-byte header with the common-string and template tables left empty), and
 event records (``**\\0\\0``, size, record id, FILETIME written, Binary XML, size again), with the
 header and record CRC32 checksums filled in. The Binary XML of each record spells out its
-elements with inline names and UTF-16 string values (no templates, no substitutions): the
-``Event/System`` and ``Event/EventData/Data[@Name]`` tree Windows writes for the
-``Microsoft-Windows-Windows Defender/Operational`` channel. Readers render it exactly like a
-Windows-written record, except that every value is text (Windows types EventID, Level and
-SystemTime; the ``evtx`` crate renders them as a number and an ISO time, which the parser reads
-the same way).
+elements with inline names and values (no templates, no substitutions): the ``Event/System`` and
+``Event/EventData/Data[@Name]`` tree Windows writes for the
+``Microsoft-Windows-Windows Defender/Operational`` channel, System values typed as Windows types
+them (EventID, Version, Level, Task, Opcode, EventRecordID, ProcessID and ThreadID as unsigned
+integers, Keywords as a 64-bit hex integer, SystemTime as a FILETIME: the ``evtx`` crate renders
+numbers and an ISO time), EventData values as UTF-16 strings. ``typed=False`` writes every value
+as text instead (a file written by other tools).
 
 ``write_evtx(path, events)`` writes ``DefenderEvent``s; ``corrupt_record(path, n)`` damages the
 Binary XML of the n-th record (1-based) so a reader must report it and go on.
@@ -32,6 +33,8 @@ PROVIDER = "Microsoft-Windows-Windows Defender"
 PROVIDER_GUID = "{11cd958a-c507-4ef3-b3f2-5fd9dfbd2c78}"
 CHANNEL = "Microsoft-Windows-Windows Defender/Operational"
 _FILETIME_EPOCH = dt.datetime(1601, 1, 1, tzinfo=dt.UTC)
+_UINT8, _UINT16, _UINT32, _UINT64, _FILETIME, _HEX64 = 0x04, 0x06, 0x08, 0x0A, 0x11, 0x15
+"""Binary XML value types."""
 
 
 @dataclass
@@ -45,6 +48,8 @@ class DefenderEvent:
     level: int = 4
     data: list[tuple[str, str]] = field(default_factory=list)
     user_sid: str = "S-1-5-18"
+    provider: str = PROVIDER
+    channel: str = CHANNEL
 
 
 def _name_hash(name: str) -> int:
@@ -66,8 +71,12 @@ class _BinXml:
         encoded = name.encode("utf-16-le")
         self.out += struct.pack("<IIHH", offset, 0, _name_hash(name), len(name)) + encoded + b"\x00\x00"
 
-    def _text(self, text: str) -> None:
-        self.out += b"\x05\x01" + struct.pack("<H", len(text)) + text.encode("utf-16-le")
+    def _text(self, text: str | tuple[int, bytes]) -> None:
+        """A value: a string, or a (value type, little-endian bytes) pair."""
+        if isinstance(text, tuple):
+            self.out += b"\x05" + bytes([text[0]]) + text[1]
+        else:
+            self.out += b"\x05\x01" + struct.pack("<H", len(text)) + text.encode("utf-16-le")
 
     def element(
         self, name: str, attributes: dict[str, str] | None = None, text: str | None = None, children=()
@@ -108,23 +117,29 @@ def _filetime(time: dt.datetime) -> int:
     return (delta.days * 86400 + delta.seconds) * 10_000_000 + delta.microseconds * 10
 
 
-def _record(event: DefenderEvent, offset: int) -> bytes:
+def _record(event: DefenderEvent, offset: int, typed: bool) -> bytes:
+    def value(kind: int, size: int, number: int, text: str) -> str | tuple[int, bytes]:
+        return (kind, number.to_bytes(size, "little")) if typed else text
+
     system_time = event.time.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
     system = _el(
         "System",
         children=[
-            _el("Provider", {"Name": PROVIDER, "Guid": PROVIDER_GUID}),
-            _el("EventID", text=str(event.event_id)),
-            _el("Version", text="0"),
-            _el("Level", text=str(event.level)),
-            _el("Task", text="0"),
-            _el("Opcode", text="0"),
-            _el("Keywords", text="0x8000000000000000"),
-            _el("TimeCreated", {"SystemTime": system_time}),
-            _el("EventRecordID", text=str(event.record_id)),
+            _el("Provider", {"Name": event.provider, "Guid": PROVIDER_GUID}),
+            _el("EventID", text=value(_UINT16, 2, event.event_id, str(event.event_id))),
+            _el("Version", text=value(_UINT8, 1, 0, "0")),
+            _el("Level", text=value(_UINT8, 1, event.level, str(event.level))),
+            _el("Task", text=value(_UINT16, 2, 0, "0")),
+            _el("Opcode", text=value(_UINT8, 1, 0, "0")),
+            _el("Keywords", text=value(_HEX64, 8, 1 << 63, "0x8000000000000000")),
+            _el("TimeCreated", {"SystemTime": value(_FILETIME, 8, _filetime(event.time), system_time)}),
+            _el("EventRecordID", text=value(_UINT64, 8, event.record_id, str(event.record_id))),
             _el("Correlation"),
-            _el("Execution", {"ProcessID": "3712", "ThreadID": "5120"}),
-            _el("Channel", text=CHANNEL),
+            _el(
+                "Execution",
+                {"ProcessID": value(_UINT32, 4, 3712, "3712"), "ThreadID": value(_UINT32, 4, 5120, "5120")},
+            ),
+            _el("Channel", text=event.channel),
             _el("Computer", text=event.computer),
             _el("Security", {"UserID": event.user_sid}),
         ],
@@ -151,7 +166,7 @@ def _chunk(records: list[bytes], first: int, last: int, last_offset: int) -> byt
     return bytes(chunk)
 
 
-def write_evtx(path: Path, events: Iterable[DefenderEvent]) -> int:
+def write_evtx(path: Path, events: Iterable[DefenderEvent], *, typed: bool = True) -> int:
     """Write ``events`` (record ids as given) to an EVTX file; return the number of chunks."""
     chunks: list[bytes] = []
     records: list[bytes] = []
@@ -159,11 +174,11 @@ def write_evtx(path: Path, events: Iterable[DefenderEvent]) -> int:
     first = last = last_offset = 0
     next_id = 1
     for event in events:
-        record = _record(event, offset)
+        record = _record(event, offset, typed)
         if offset + len(record) > CHUNK_SIZE:
             chunks.append(_chunk(records, first, last, last_offset))
             records, offset = [], CHUNK_HEADER
-            record = _record(event, offset)
+            record = _record(event, offset, typed)
         if not records:
             first = event.record_id
         records.append(record)

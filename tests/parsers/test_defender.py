@@ -9,8 +9,11 @@ events, ``&gt;``/``&amp;`` escapes, a padded empty ``Data``, a Security-channel 
 
 EVTX: no EVTX sample exists in the corpus and no Python library writes EVTX, so the tests build
 one with ``tests/parsers/defender_evtx.py`` (file header, 64 KiB chunks and records with CRC32s,
-Binary XML with inline names; see its docstring), read it back with the ``evtx`` crate through
-``seclake.ingest`` and damage one record to check it is reported and the rest still read.
+Binary XML with inline names, System values typed as Windows types them; see its docstring), read
+it back with the ``evtx`` crate through ``seclake.ingest`` and damage one record to check it is
+reported and the rest still read. ``golden/defender/evtx.jsonl`` holds one built record of each
+kind (escapes, non-ASCII, CR/LF, another channel); records edited by hand check that a record
+which does not fit its event id's layout is read key by key to the same values.
 """
 
 from __future__ import annotations
@@ -23,13 +26,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 import yaml
+from polars.testing import assert_frame_equal
 
 from seclake.config import load_config
 from seclake.demo.events import Event
 from seclake.ingest import ingest_source
 from seclake.lake import Partition
 from seclake.parsers import defender
-from seclake.parsers.contract import ParseContext
+from seclake.parsers.contract import ParseContext, ParseResult
+from seclake.parsers.defender_records import open_records
 from tests.corpus import corpus_dir, corpus_events, corpus_files, corpus_lines
 from tests.parsers.defender_evtx import DefenderEvent, corrupt_record, write_evtx
 from tests.parsers.golden import check_golden
@@ -311,6 +316,159 @@ def test_evtx_through_ingest_with_a_corrupt_record(tmp_path: Path) -> None:
     assert events.filter(pl.col("message_id") == "5001")["rule_name"].unique().to_list() == [
         "Real-time protection"
     ]
+
+
+# --- EVTX records (the crate's compact JSON) ------------------------------------------------------
+
+
+def _evtx_sample() -> list[DefenderEvent]:
+    """One record of each kind the EVTX path must get right (golden file ``evtx.jsonl``)."""
+    start = dt.datetime(2026, 3, 1, 21, 5, 9, 123456, tzinfo=dt.UTC)
+    detection = [
+        ("Product Name", "Microsoft Defender Antivirus"), ("Product Version", "4.18.24050.7"),
+        ("Detection ID", "{6C1F2B7A-3D4E-4F50-8A6B-7C8D9E0F1A2B}"), ("Detection Time", "2026-03-01T21:05:08.998Z"),
+        ("Unused", ""), ("Threat ID", "2147735505"), ("Threat Name", "Trojan:Win32/Wacatac.B!ml"),
+        ("Severity ID", "5"), ("Severity Name", "Severe"), ("Category Name", "Trojan"),
+        ("Source Name", "Real-Time Protection"), ("Process Name", "C:\\Windows\\explorer.exe"),
+        ("Detection User", "CORP\\zoe"),
+        ("Path", "containerfile:_C:\\Users\\zoe\\Downloads\\bill.zip; file:_C:\\Users\\zoe\\Downloads\\bill.zip->bill.exe"),
+        ("Origin Name", "Internet"), ("Type Name", "Concrete"), ("Action ID", "9"), ("Action Name", "Not Applicable"),
+        ("Error Code", "0x00000000"), ("Error Description", "The operation completed successfully. "),
+        ("Security intelligence Version", "AV: 1.413.419.0, AS: 1.413.419.0, NIS: 1.413.419.0"),
+        ("Engine Version", "AM: 1.1.24050.5, NIS: 1.1.24050.5"),
+    ]  # fmt: skip
+    taken = [
+        *[(n, v) for n, v in detection if n not in ("Action ID", "Action Name", "Error Code")],
+        ("Action ID", "2"), ("Action Name", "Quarantine"), ("Error Code", "0x80508023"),
+        ("Remediation User", "NT AUTHORITY\\SYSTEM"),
+    ]  # fmt: skip
+    french = [
+        (n, {"Severity Name": "Élevée", "Action Name": "Supprimer", "Severity ID": "4", "Action ID": "3"}.get(n, v))
+        for n, v in taken
+    ]  # fmt: skip
+    hashes = [
+        ("Product Name", "Microsoft Defender Antivirus"), ("Threat Resource Path", "C:\\Users\\zoe\\bill.exe"),
+        ("Hashes", "SHA1: 3395856ce81f2b7382dee72602f798b642f14140, SHA256: 275A021BBFB6489E54D471899F7DB9D1663FC695EC2FE2A2C4538AABF651FD0F"),
+    ]  # fmt: skip
+    config = [
+        ("Product Name", "Microsoft Defender Antivirus"),
+        ("Old Value", ""),
+        ("New Value", 'HKLM\\SOFTWARE\\Policies\\Microsoft\\Windows Defender\\Exclusions\\Processes\\"C:\\Tools\\a.exe" --x","y":z = 0x0'),
+    ]  # fmt: skip
+    update = [
+        ("Product Name", "Microsoft Defender Antivirus"), ("Current security intelligence Version", "1.413.420.0"),
+        ("Previous security intelligence Version", "1.413.419.0"), ("Update Source", "Microsoft Update Server"),
+        ("Security intelligence Type", "AntiVirus"), ("Update Type", "Delta"), ("User", "NT AUTHORITY\\SYSTEM"),
+        ("Error Code", "0x8024402c"), ("Error Description", "The proxy server or target server name cannot be resolved.\r\n\tRetry later."),
+    ]  # fmt: skip
+    at = [start + dt.timedelta(minutes=m) for m in range(9)]
+    return [
+        DefenderEvent(1116, at[0], "WS-ZOE.corp.example", 9001, 3, detection),
+        DefenderEvent(1117, at[1], "WS-ZOE.corp.example", 9002, 4, taken),
+        DefenderEvent(1117, at[2], "PC-MARIE", 9003, 4, french),
+        DefenderEvent(1120, at[3], "WS-ZOE.corp.example", 9004, 4, hashes),
+        DefenderEvent(5007, at[4], "WS-ZOE.corp.example", 9005, 4, config),
+        DefenderEvent(2001, at[5], "WS-ZOE.corp.example", 9006, 2, update),
+        DefenderEvent(5001, at[6], "WS-ZOE.corp.example", 9007, 3, [("Product Name", "Microsoft Defender Antivirus")]),
+        DefenderEvent(
+            4624, at[7], "DC01", 9008, 0, [("SubjectUserName", "DC01$")],
+            provider="Microsoft-Windows-Security-Auditing", channel="Security",
+        ),
+        DefenderEvent(1116, at[8], "WS-ZOE.corp.example", 9009, 3, detection),
+    ]  # fmt: skip
+
+
+def _evtx_records(tmp_path: Path, events: list[DefenderEvent], *, typed: bool = True) -> pl.DataFrame:
+    path = tmp_path / ("typed.evtx" if typed else "text.evtx")
+    write_evtx(path, events, typed=typed)
+    return pl.concat(frame.drop("problem") for frame in open_records(path, 1 << 20))
+
+
+def _parse_records(records: pl.DataFrame) -> ParseResult:
+    result = defender.parse(records, CTX)
+    assert result.lines == records.height
+    return result
+
+
+def test_evtx_records_golden(tmp_path: Path, update_golden: bool) -> None:
+    result = _parse_records(_evtx_records(tmp_path, _evtx_sample()))
+    check_golden(result, "defender", "evtx", update_golden)
+    rows = _by_line(result)
+    assert rows[1]["file_path"] == "C:\\Users\\zoe\\Downloads\\bill.zip->bill.exe"
+    assert rows[1]["time"] == dt.datetime(2026, 3, 1, 21, 5, 9, 123456, tzinfo=dt.UTC)
+    assert (rows[1]["extra.record_id"], rows[1]["extra.user_sid"]) == ("9001", "S-1-5-18")
+    assert rows[1]["extra.error_description"] == "The operation completed successfully."
+    assert (rows[2]["action"], rows[2]["extra.error_code"], rows[2]["user"]) == (
+        "quarantined",
+        "0x80508023",
+        "CORP\\zoe",
+    )
+    assert (rows[3]["action"], rows[3]["vendor_severity"], rows[3]["host"]) == (
+        "deleted",
+        "Élevée",
+        "pc-marie",
+    )
+    assert rows[4]["file_hash"] == "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"
+    assert rows[5]["extra.new_value"].endswith('Processes\\"C:\\Tools\\a.exe" --x","y":z = 0x0')
+    assert rows[6]["extra.error_description"] == (
+        "The proxy server or target server name cannot be resolved.\r\n\tRetry later."
+    )
+    assert (rows[6]["extra.signature_version"], rows[6]["user"]) == ("1.413.420.0", "NT AUTHORITY\\SYSTEM")
+    assert (rows[7]["action"], rows[7]["rule_name"]) == ("protection_disabled", "Real-time protection")
+    assert result.quarantine.select("raw_line", "reason").rows() == [
+        (8, "not a Microsoft Defender Antivirus event (other provider or channel)")
+    ]
+
+
+def test_evtx_typed_and_text_values_read_the_same(tmp_path: Path) -> None:
+    """Windows types EventID, Level, EventRecordID and SystemTime (the crate writes numbers and a
+    FILETIME); a file written by other tools may hold them as text."""
+    typed = _evtx_records(tmp_path, _evtx_sample())
+    text = _evtx_records(tmp_path, _evtx_sample(), typed=False)
+    assert '"EventID":1116,' in typed["raw"][0] and '"EventID":"1116",' in text["raw"][0]
+    assert_frame_equal(
+        _parse_records(typed).events.drop("raw", "raw_file"),
+        _parse_records(text).events.drop("raw", "raw_file"),
+    )
+
+
+def test_evtx_records_that_do_not_fit_their_layout_are_searched_key_by_key(tmp_path: Path) -> None:
+    """Values are taken by position from records laid out like the first of their event id; any
+    other record is read key by key, with the same result, and nothing breaks the parse."""
+    records = _evtx_records(tmp_path, _evtx_sample())
+    good = records["raw"][0]  # the 1116
+    variants = {
+        "qualifiers": good.replace(
+            '"EventID":1116,', '"EventID":{"#attributes":{"Qualifiers":0},"#text":1116},'
+        ),
+        "array": good.replace('"EventData":{', '"EventData":{"Binary":["00","01"],'),
+        "renamed key": good.replace('"Severity Name":', '"Severity Label":'),
+        "object value": good.replace('"Threat Name":"Trojan:Win32/Wacatac.B!ml"', '"Threat Name":{"x":"y"}'),
+        "no event id": good.replace('"EventID":1116,', ""),
+        "cut": good[:-40],
+        "spaced": " " + json.dumps(json.loads(good)),  # JSON as other tools write it
+    }
+    alone = _by_line(_parse_records(_frame([good])))[1]  # taken by position
+    result = _parse_records(_frame([good, *variants.values(), good]))
+    rows = _by_line(result)
+
+    def values(row: dict) -> dict:
+        return {k: v for k, v in row.items() if k not in ("raw", "raw_line")}
+
+    # 1, 9: searched (the renamed key in their group); 2: by the layout of its own; 3, 8: searched
+    for line in (1, 2, 3, 8, 9):
+        assert values(rows[line]) == values(alone), line
+    assert rows[4]["vendor_severity"] is None and values(rows[4]) == {
+        **values(alone),
+        "vendor_severity": None,
+    }
+    assert rows[5]["malware_name"] is None and values(rows[5]) == {**values(alone), "malware_name": None}
+    assert dict(zip(result.quarantine["raw_line"], result.quarantine["reason"], strict=True)) == {
+        6: "no Windows event id in the record",
+        7: "payload is not a valid JSON object",
+    }
+    lone = _parse_records(_frame([variants["no event id"]]))  # no group holds any value
+    assert lone.quarantine["reason"].to_list() == ["no Windows event id in the record"]
 
 
 # --- demo writer round trip ----------------------------------------------------------------------
