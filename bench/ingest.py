@@ -3,16 +3,25 @@
     .venv/bin/python bench/ingest.py                       # ASA, ~330 MB, both parsers
     .venv/bin/python bench/ingest.py --mb 2048 --skip-naive   # the 2 GB memory check
     .venv/bin/python bench/ingest.py --format clamav
-    .venv/bin/python bench/ingest.py --format fortigate    # any format with a demo writer
+    .venv/bin/python bench/ingest.py --format fortigate    # any format seclake parses
+    .venv/bin/python bench/ingest.py --format defender_evtx --mb 50
 
-Generates a realistic mix of log lines of the format into a work folder (kept between runs as a
-cache): ASA and ClamAV from the generators below, every other format from its demo writer
-(``seclake.demo.<writer>``) over the demo's benign firewall day scaled to the size asked. Then
-times, each in its own process so peak RSS is its own:
+Generates log lines of the format into a work folder (kept between runs as a cache):
+- ASA and ClamAV: a realistic mix from the generators below;
+- formats with a demo writer (``seclake.demo.<writer>``): the demo's benign firewall day scaled to
+  the size asked (``defender_json`` is Defender's NXLog JSON lines from its writer);
+- ``defender_evtx``: an EVTX file of Defender detections and health events
+  (``tests/parsers/defender_evtx.py``, as ``bench/ingest_defender.py`` builds it);
+- every other format (CEF, LEEF, Check Point, SonicWall, Sophos XG, Juniper SRX, Kaspersky,
+  Symantec): the raw lines of its reviewed golden files (``tests/parsers/golden/<format>``: corpus
+  and hand-written lines) repeated to the size asked, each IPv4 address replaced by a random one.
+  Repeated blocks go back in time, so ingest also pays its full sort (DuckDB) for these.
+Then times, each in its own process so peak RSS is its own:
 - seclake: ``ingest_source`` end to end (read, parse, stage, sort, zstd Parquet, manifest);
 - naive: a per-line loop of Python ``re`` matches into dicts, then the same zstd Parquet write
   (ASA and ClamAV: one pattern per message type; other formats: the syslog header, then every
-  ``key=value`` pair with ``re.findall``, or the CSV fields with ``split``).
+  ``key=value`` pair with ``re.findall``, or the CSV fields with ``split``; JSON lines with
+  ``json.loads``; EVTX has no naive parser).
 Prints MB/s, lines/s, CPU seconds (user + system, all threads: the figure to compare on a busy
 machine), peak RSS and the ratio. Not part of the test run.
 """
@@ -109,6 +118,54 @@ def clamav_lines(rng: random.Random, count: int, first: int = 0, span: int = 86_
 
 
 GENERATORS = {"cisco_asa": asa_lines, "clamav": clamav_lines}
+ALIASES = {"defender_json": "defender", "defender_evtx": "defender"}
+"""Benchmark names of one parser's input shapes → the parser (source format)."""
+GOLDEN = Path(__file__).resolve().parents[1] / "tests" / "parsers" / "golden"
+IPV4 = re.compile(r"\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b")
+EVTX_RECORD_BYTES = 2900
+"""About what one record of the bench's EVTX file takes (for --mb)."""
+
+
+BENIGN_KINDS = {"conn", "av_update"}
+"""A writer that renders one of these can write a benign background day (firewall or anti-virus)."""
+
+
+def writer_formats() -> list[str]:
+    """Formats whose benchmark lines come from their demo writer (see the module docstring)."""
+    return sorted(name for name, w in writers().items() if BENIGN_KINDS & w.KINDS)
+
+
+def golden_formats() -> list[str]:
+    """Formats whose benchmark lines come from their golden files: no generator, and no writer of
+    a benign day (ESET's export has no update or health events)."""
+    have = {*GENERATORS, *writer_formats(), "defender"}
+    return sorted(p.name for p in GOLDEN.iterdir() if p.is_dir() and p.name not in have)
+
+
+def golden_lines(fmt: str, megabytes: int) -> list[str]:
+    """The raw lines of the format's golden files, repeated to about ``megabytes`` MB, each IPv4
+    address of each copy replaced by a random one."""
+    documents = [
+        json.loads(line)
+        for path in sorted((GOLDEN / fmt).glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    templates = [d["raw"] for d in documents if "format" in d and "\n" not in d["raw"]]  # events only
+    rng = random.Random(42)
+    size = sum(len(t) + 1 for t in templates)
+    copies = max(1, (megabytes << 20) // size)
+    return [IPV4.sub(lambda _: _ip(rng, rng.random() < 0.5), t) for _ in range(copies) for t in templates]
+
+
+def write_evtx_file(path: Path, megabytes: int) -> None:
+    """An EVTX file of about ``megabytes`` MB of Defender records (``bench/ingest_defender.py``)."""
+    from ingest_defender import events  # this folder: the script's own
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.parsers.defender_evtx import write_evtx
+
+    write_evtx(path, events(max(1, (megabytes << 20) // EVTX_RECORD_BYTES)))
+
 
 SYSLOG_HEADER = re.compile(
     r"^(?:<\d+>)?(?:1 )?(?P<time>\S+(?: +\d+)? [\d:]+|\S+T\S+) (?P<device>\S+) (?P<text>.*)$"
@@ -117,26 +174,50 @@ KV_PAIR = re.compile(r'(\w+)=("[^"]*"|\S*)')
 CSV_FORMATS = {"panos", "pfsense_filterlog"}
 
 
+def demo_source(fmt: str) -> tuple:
+    """The demo organisation and log source that write the format (the first organisation and a
+    perimeter source when no organisation of the demo uses it)."""
+    from seclake.demo.orgs import ORGANISATIONS, PERIMETER, LogSource
+
+    for org in ORGANISATIONS:
+        for source in org.sources:
+            if source.format == fmt:
+                return org, source
+    return ORGANISATIONS[0], LogSource(PERIMETER, fmt)
+
+
 def writer_lines(fmt: str, megabytes: int) -> list[str]:
-    """A benign firewall day of the first demo organisation, rendered by the format's writer and
-    scaled so the lines come to about ``megabytes`` MB, in time order."""
-    from seclake.demo.background import Downtime, firewall_day
-    from seclake.demo.orgs import ORGANISATIONS
+    """Benign days of the first demo organisation, rendered by the format's writer to about
+    ``megabytes`` MB, in time order: one firewall day scaled up (firewall formats), or anti-virus
+    days one after the other (the endpoints' updates and checks: anti-virus formats)."""
+    from seclake.demo.background import Downtime, antivirus, firewall_day
+    from seclake.demo.generate import render_source
 
-    org, writer = ORGANISATIONS[0], writers()[fmt]
+    org, source = demo_source(fmt)
 
-    def render(scale: float) -> list[str]:
-        events = firewall_day(org, DAY, seed=42, scale=scale, down=Downtime())
-        lines = writer.render([e for e in events if e.kind in writer.KINDS], org, random.Random(42))
+    def render(events: list) -> list[str]:
+        lines = render_source(source, events, org, random.Random(42))
         return [line.text for line in sorted(lines, key=lambda line: line.time)]
 
-    sample = render(1.0)
-    size = sum(len(text) + 1 for text in sample) or 1
-    return render(max(1.0, (megabytes << 20) / size))
+    if "conn" in writers()[fmt].KINDS:  # else an anti-virus writer (BENIGN_KINDS)
+        sample = render(firewall_day(org, DAY, seed=42, scale=1.0, down=Downtime()))
+        size = sum(len(text) + 1 for text in sample) or 1
+        return render(
+            firewall_day(org, DAY, seed=42, scale=max(1.0, (megabytes << 20) / size), down=Downtime())
+        )
+    lines: list[str] = []
+    month = 0
+    while sum(len(text) + 1 for text in lines) < megabytes << 20:
+        days = [DAY + dt.timedelta(days=30 * month + d) for d in range(30)]
+        lines += render(antivirus(org, days, seed=42, failing={}))
+        month += 1
+    return lines
 
 
 def naive_fields(fmt: str, line: str) -> dict:
     """The naive parser of a writer format: the header if any, then every key=value pair or CSV field."""
+    if fmt == "defender_json":
+        return {key: str(value) for key, value in json.loads(line).items()}
     match = SYSLOG_HEADER.match(line)
     row = match.groupdict() if match else {}
     text = row.pop("text", line)
@@ -184,8 +265,12 @@ def generate(fmt: str, megabytes: int) -> Path:
     if path.exists():
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "defender_evtx":
+        write_evtx_file(path, megabytes)
+        return path
     if fmt not in GENERATORS:
-        path.write_text("\n".join(writer_lines(fmt, megabytes)) + "\n", encoding="utf-8")
+        lines = golden_lines if fmt in golden_formats() else writer_lines
+        path.write_text("\n".join(lines(ALIASES.get(fmt, fmt), megabytes)) + "\n", encoding="utf-8")
         return path
     rng = random.Random(42)
     sample = "\n".join(GENERATORS[fmt](rng, 1000)) + "\n"
@@ -195,6 +280,13 @@ def generate(fmt: str, megabytes: int) -> Path:
         for block in range(blocks):
             handle.write("\n".join(GENERATORS[fmt](rng, BLOCK_LINES, block * span, span)) + "\n")
     return path
+
+
+def source_options(fmt: str) -> dict[str, str]:
+    """The parser options the demo gives a source of this format (Windows Firewall: the host)."""
+    from seclake.demo.generate import source_options as demo_options
+
+    return demo_options(demo_source(fmt)[1]) if fmt in writer_formats() else {}
 
 
 def run_seclake(fmt: str, log: Path) -> dict:
@@ -211,7 +303,14 @@ def run_seclake(fmt: str, log: Path) -> dict:
                     {
                         "id": "bench",
                         "name": "Bench",
-                        "sources": [{"id": "src", "format": fmt, "path": "logs/{date}.log"}],
+                        "sources": [
+                            {
+                                "id": "src",
+                                "format": ALIASES.get(fmt, fmt),
+                                "path": "logs/{date}.log",
+                                "options": source_options(fmt),
+                            }
+                        ],
                     }
                 ],
             }
@@ -288,7 +387,11 @@ def _measure(phase: str, fmt: str, log: Path) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--format", default="cisco_asa", choices=sorted({*GENERATORS, *writers()}))
+    parser.add_argument(
+        "--format",
+        default="cisco_asa",
+        choices=sorted({*GENERATORS, *writers(), *golden_formats(), *ALIASES}),
+    )
     parser.add_argument("--mb", type=int, default=330, help="input size in MB (default takes > 10 s)")
     parser.add_argument("--skip-naive", action="store_true", help="only time seclake (for large inputs)")
     parser.add_argument("--phase", choices=["seclake", "naive"], help=argparse.SUPPRESS)
@@ -301,11 +404,12 @@ def main() -> None:
     size_mb = log.stat().st_size / 1e6
     print(f"input: {log} ({size_mb:,.0f} MB)")
     results = {"seclake": _measure("seclake", args.format, log)}
-    if not args.skip_naive:
+    if not args.skip_naive and args.format != "defender_evtx":
         results["naive"] = _measure("naive", args.format, log)
     for name, r in results.items():
         print(
             f"{name:8s} {r['seconds']:7.2f} s  {size_mb / r['seconds']:7.1f} MB/s  {r['lines'] / r['seconds']:>11,.0f} lines/s"
+            f"  {r['events'] / r['seconds']:>9,.0f} events/s"
             f"  cpu {r['cpu_seconds']:.2f} s  peak RSS {r['peak_rss_mb']:,.0f} MB"
             f"  ({r['events']:,} events of {r['lines']:,} lines)"
         )

@@ -52,7 +52,7 @@ def writers() -> dict[str, ModuleType]:
     return found
 
 
-def _render(source: LogSource, events: list[Event], org: Org, rng: random.Random) -> list[Line]:
+def render_source(source: LogSource, events: list[Event], org: Org, rng: random.Random) -> list[Line]:
     """The source's lines: its writer over the events of the kinds it renders."""
     writer = writers()[source.format]
     mine = [e for e in events if e.kind in writer.KINDS]
@@ -150,7 +150,7 @@ def _write_org(
     written = []
     for source in org.sources:
         rng = random.Random(f"{seed}:{org.id}:{source.id}:writer")
-        lines = _render(source, events, org, rng)
+        lines = render_source(source, events, org, rng)
         per_day: list[list[Line]] = [[] for _ in dates]
         for line in lines:
             index = bisect.bisect_right(starts, line.time) - 1
@@ -213,7 +213,7 @@ def _assets(org: Org) -> list[dict[str, Any]]:
     return [firewall, *hosts]
 
 
-def _source_options(source: LogSource) -> dict[str, str]:
+def source_options(source: LogSource) -> dict[str, str]:
     """What the source's parser needs to know: its writer's ``SOURCE_OPTIONS``, and for a host
     firewall the host (its log does not name the machine)."""
     options = dict(getattr(writers()[source.format], "SOURCE_OPTIONS", {}))
@@ -241,7 +241,7 @@ def _config(start: dt.date) -> dict[str, Any]:
                         "format": source.format,
                         "path": f"logs/{{org}}/{source.id}/{{date}}.log.gz",
                     }
-                    | ({"options": options} if (options := _source_options(source)) else {})
+                    | ({"options": options} if (options := source_options(source)) else {})
                     for source in org.sources
                 ],
                 "assets": _assets(org),

@@ -21,6 +21,7 @@ import pytest
 from seclake.parsers import cef, kaspersky, leef
 from seclake.parsers.contract import ParseContext
 from tests.parsers.checks import check, lines_frame, parse_events, utc
+from tests.parsers.golden import check_golden
 
 CTX = ParseContext(org="acme", source="ksc", date=dt.date(2026, 1, 23), timezone="Europe/Moscow")
 HEAD = "<134>1 2026-01-22T08:15:05Z ksc01 KES|11.0.0.0 - {id} - "
@@ -153,7 +154,7 @@ SYSLOG = (
 )
 
 
-def test_syslog_export() -> None:
+def test_syslog_export(update_golden: bool) -> None:
     lines = [
         SYSLOG.format(
             msgid="GNRL_EV_APPLICATION_LAUNCH_DENIE", et="GNRL_EV_APPLICATION_LAUNCH_DENIED", tdn="Application Control",
@@ -174,6 +175,7 @@ def test_syslog_export() -> None:
             params='p1="x"', text="",
         ).replace(' gn="', ' task_new_state="3" gn="'),
     ]  # fmt: skip
+    check_golden(kaspersky.parse(lines_frame(lines), CTX), "kaspersky", "syslog-export", update_golden)
     rows = parse_events(kaspersky, lines, CTX)
     check(rows[0], {
         "vendor": "Kaspersky", "product": "KES", "extra.product_version": "11.0.0.0", "device": "ksc01",
