@@ -2,19 +2,22 @@
 
     .venv/bin/python bench/detect.py                # 10 M events (written once, then cached)
     .venv/bin/python bench/detect.py --events 2000000
+    .venv/bin/python bench/detect.py --history-days 7   # and 7 days before it (rules with a baseline)
 
 Writes a synthetic but realistic day into a lake in the work folder (firewall traffic from a few
 thousand internal hosts to many external ones, denies from internet noise, VPN and admin logins,
 AV events), generated with Polars expressions in 1 M-row slices and written in time order with the
 lake's Parquet settings. Then times ``detect`` for that day with every rule under ``rules/`` and
-prints seconds, events/s, and seconds per rule (slowest first); then times the steps that follow
-on the same day (incidents, metrics). Not part of the test run.
+prints wall seconds, CPU seconds (user + system, all threads), events/s, peak memory and seconds
+per rule (slowest first); then times the steps that follow on the same day (incidents, metrics).
+Not part of the test run; on a shared machine run it under ``flock`` so that benchmarks do not overlap.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -40,9 +43,9 @@ def _pick(values: list[str], seed_column: str, modulo: int | None = None) -> pl.
     return pl.lit(pl.Series(values)).gather(index.clip(0, len(values) - 1))
 
 
-def events_slice(start: int, count: int, total: int) -> pl.DataFrame:
-    """Rows ``start`` .. ``start + count`` of the synthetic day, in time order."""
-    day_start = dt.datetime.combine(DAY, dt.time(), dt.UTC)
+def events_slice(start: int, count: int, total: int, day: dt.date = DAY) -> pl.DataFrame:
+    """Rows ``start`` .. ``start + count`` of the synthetic ``day``, in time order."""
+    day_start = dt.datetime.combine(day, dt.time(), dt.UTC)
     n = pl.int_range(start, start + count, dtype=pl.Int64, eager=True).alias("n")
     frame = pl.DataFrame(n).with_columns(
         (pl.lit(day_start) + pl.duration(microseconds=pl.col("n") * (86_400_000_000 // total))).alias("time"),
@@ -94,21 +97,25 @@ def events_slice(start: int, count: int, total: int) -> pl.DataFrame:
         pl.when(is_av).then(pl.lit("Win.Trojan.Agent-1")).alias("malware_name"),
         pl.when(is_auth).then(pl.format("user{}", pl.col("n").hash(13) % 500)).alias("user"),
         pl.format("bench line {}", pl.col("n")).alias("raw"),
-        pl.lit("bench.log").alias("raw_file"),
+        pl.lit("bench.log" if day == DAY else f"bench-{day.isoformat()}.log").alias("raw_file"),
         (pl.col("n") + 1).alias("raw_line"),
     )
 
 
-def write_lake(total: int) -> Path:
-    """The benchmark lake with one organisation-day of ``total`` events (cached by size)."""
-    root = WORK / f"{total}"
-    data = root / "lake" / "events" / "org=bench" / "source=fw" / f"date={DAY.isoformat()}" / "data.parquet"
-    if not data.exists():
+def write_lake(total: int, history_days: int = 0) -> Path:
+    """The benchmark lake: ``total`` events on ``DAY`` and on each of the ``history_days`` before it
+    (cached by size and history)."""
+    root = WORK / (f"{total}" if not history_days else f"{total}-history{history_days}")
+    for back in range(history_days + 1):
+        day = DAY - dt.timedelta(days=back)
+        data = root / "lake" / "events" / "org=bench" / "source=fw" / f"date={day}" / "data.parquet"
+        if data.exists():
+            continue
         data.parent.mkdir(parents=True, exist_ok=True)
         with parquet_writer(data, EVENT_SCHEMA) as writer:
             for start in range(0, total, SLICE):
                 writer.write_table(
-                    events_to_arrow(events_slice(start, min(SLICE, total - start), total)),
+                    events_to_arrow(events_slice(start, min(SLICE, total - start), total, day)),
                     row_group_size=ROW_GROUP_ROWS,
                 )
     config = {"lake": "lake", "organisations": [{"id": "bench", "name": "Bench", "timezone": "UTC"}]}
@@ -116,19 +123,28 @@ def write_lake(total: int) -> Path:
     return root / "seclake.yaml"
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process so far (DuckDB's threads included)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument("--history-days", type=int, default=0, help="days of the same traffic before the day")
     args = parser.parse_args()
     started = time.perf_counter()
-    config_path = write_lake(args.events)
+    config_path = write_lake(args.events, args.history_days)
     print(f"lake ready in {time.perf_counter() - started:.1f} s: {config_path.parent / 'lake'}")
     config = load_config(config_path)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     result = detect(config, "bench", DAY)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
     print(
-        f"detect: {len(result.runs)} rules over {args.events:,} events in {seconds:.1f} s ({args.events / seconds:,.0f} events/s), {result.alerts.num_rows} alerts"
+        f"detect: {len(result.runs)} rules over {args.events:,} events in {seconds:.1f} s, {cpu:.1f} s CPU "
+        f"({args.events / seconds:,.0f} events/s), {result.alerts.num_rows} alerts, "
+        f"peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6:.2f} GB"
     )
     for run in sorted(result.runs, key=lambda r: -r.seconds)[:10]:
         print(f"  {run.seconds:6.2f} s  {run.rule_id:40s} {run.alerts:5d} alerts {run.error or ''}")

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from seclake.config import Config
 from seclake.detection.rule import Rule, RuleError, load_rule, rule_files
@@ -153,31 +154,50 @@ ORDER BY detected_at, entity
         timer.cancel()
 
 
-def alert_id(rule_id: str, org: str, entity: str, first_seen: dt.datetime) -> str:
-    """Deterministic id: the same rule, org, entity and episode start give the same id."""
-    key = f"{rule_id}|{org}|{entity}|{first_seen.astimezone(dt.UTC).isoformat()}"
+def alert_id(rule_id: str, org: str, entity: str, first_seen_utc: str) -> str:
+    """Deterministic id: the same rule, org, entity and episode start give the same id.
+
+    ``first_seen_utc`` is the episode start in UTC as Python's ``datetime.isoformat`` writes it
+    (``2026-03-02T10:00:00+00:00``; ``.ffffff`` before the offset only when there are microseconds).
+    """
+    key = f"{rule_id}|{org}|{entity}|{first_seen_utc}"
     return hashlib.sha256(key.encode()).hexdigest()[:24]
 
 
-def _stamp(rows: pa.Table, rule: Rule, org: str) -> list[dict]:
-    stamped = []
-    for row in rows.to_pylist():  # one dict per alert: alerts are few, events never pass here
-        stamped.append(
-            {
-                "alert_id": alert_id(rule.id, org, row["entity"], row["first_seen"]),
-                "org": org,
-                "rule_id": rule.id,
-                "rule_version": rule.version,
-                "title": rule.title,
-                "severity": rule.severity,
-                "mitre_tactics": list(rule.mitre.tactics),
-                "mitre_techniques": list(rule.mitre.techniques),
-                "entity_type": rule.entity,
-                **row,
-                "evidence": row["evidence"] or [],
-            }
-        )
-    return stamped
+def _utc_isoformat(times: pa.ChunkedArray) -> list[str]:
+    """A timestamp column as ``datetime.isoformat`` writes its values in UTC (see ``alert_id``)."""
+    text = pc.strftime(times.cast(pa.timestamp("us", tz="UTC")), format="%Y-%m-%dT%H:%M:%S")  # %S: SS.ffffff
+    return [f"{value}+00:00" for value in pc.replace_substring_regex(text, r"\.000000$", "").to_pylist()]
+
+
+def _stamp(rows: pa.Table, rule: Rule, org: str) -> pa.Table:
+    """A rule's alert rows (``run_rule``) as ``ALERT_SCHEMA`` rows: ids, the rule's header, evidence never null."""
+    if rows.num_rows == 0:
+        return ALERT_SCHEMA.empty_table()
+    entities = rows.column("entity").to_pylist()
+    starts = _utc_isoformat(rows.column("first_seen"))
+    ids = [alert_id(rule.id, org, entity, start) for entity, start in zip(entities, starts, strict=True)]
+    constant = {
+        "org": org,
+        "rule_id": rule.id,
+        "rule_version": rule.version,
+        "title": rule.title,
+        "severity": rule.severity,
+        "mitre_tactics": list(rule.mitre.tactics),
+        "mitre_techniques": list(rule.mitre.techniques),
+        "entity_type": rule.entity,
+    }
+    columns = []
+    for spec in ALERT_SCHEMA:
+        if spec.name == "alert_id":
+            columns.append(pa.array(ids, spec.type))
+        elif spec.name in constant:
+            columns.append(pa.repeat(pa.scalar(constant[spec.name], spec.type), rows.num_rows))
+        else:
+            columns.append(rows.column(spec.name).cast(spec.type))
+    alerts = pa.Table.from_arrays(columns, schema=ALERT_SCHEMA)
+    evidence = alerts.column("evidence").fill_null(pa.scalar([], EVIDENCE_TYPE))
+    return alerts.set_column(ALERT_SCHEMA.get_field_index("evidence"), "evidence", evidence)
 
 
 def day_bounds(date: dt.date, timezone: str) -> tuple[dt.datetime, dt.datetime]:
@@ -188,32 +208,50 @@ def day_bounds(date: dt.date, timezone: str) -> tuple[dt.datetime, dt.datetime]:
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
-def _previous_alerts(lake: Store, org: str, date: dt.date, days: int) -> list[dict]:
-    rows = []
+PREVIOUS_COLUMNS = ["rule_id", "entity", "last_seen"]
+
+
+def _previous_alerts(lake: Store, org: str, date: dt.date, days: int) -> pa.Table:
+    """The rule, entity and last_seen of the alerts of the ``days`` before ``date``."""
+    tables = [ALERT_SCHEMA.empty_table().select(PREVIOUS_COLUMNS)]
     for back in range(1, days + 1):
         key = org_day_key("alerts", org, date - dt.timedelta(days=back))
         if lake.exists(key):
-            rows += lake.read_parquet(key, columns=["rule_id", "entity", "last_seen"]).to_pylist()
-    return rows
+            tables.append(lake.read_parquet(key, columns=PREVIOUS_COLUMNS).cast(tables[0].schema))
+    return pa.concat_tables(tables)
 
 
-def _suppress(
-    alerts: list[dict], previous: list[dict], windows: dict[str, dt.timedelta]
-) -> tuple[list[dict], int]:
+def _microseconds(times: pa.ChunkedArray) -> list[int]:
+    """Timestamps as integer microseconds since the epoch (cheap to compare in a loop)."""
+    return times.cast(pa.timestamp("us", tz="UTC")).cast(pa.int64()).to_pylist()
+
+
+def _suppress(alerts: pa.Table, previous: pa.Table, windows: dict[str, dt.timedelta]) -> pa.Table:
     """Drop alerts whose rule and entity already alerted within the rule's window before them."""
-    last_seen: dict[tuple[str, str], dt.datetime] = {}
-    for row in sorted(previous, key=lambda r: r["last_seen"]):
-        last_seen[(row["rule_id"], row["entity"])] = row["last_seen"]
-    kept = []
-    for alert in sorted(alerts, key=lambda a: a["detected_at"]):
-        key = (alert["rule_id"], alert["entity"])
+    window_us = {rule_id: window // dt.timedelta(microseconds=1) for rule_id, window in windows.items()}
+    last_seen: dict[tuple[str, str], int] = {}
+    earlier = zip(
+        previous.column("rule_id").to_pylist(),
+        previous.column("entity").to_pylist(),
+        _microseconds(previous.column("last_seen")),
+        strict=True,
+    )
+    for rule_id, entity, seen in sorted(earlier, key=lambda row: row[2]):
+        last_seen[(rule_id, entity)] = seen
+    rule_ids, entities = alerts.column("rule_id").to_pylist(), alerts.column("entity").to_pylist()
+    first, detected, last = (
+        _microseconds(alerts.column(c)) for c in ("first_seen", "detected_at", "last_seen")
+    )
+    keep = [False] * alerts.num_rows
+    for index in sorted(range(alerts.num_rows), key=detected.__getitem__):
+        key = (rule_ids[index], entities[index])
         before = last_seen.get(key)
-        if before is not None and alert["first_seen"] - before <= windows[alert["rule_id"]]:
-            last_seen[key] = max(before, alert["last_seen"])
+        if before is not None and first[index] - before <= window_us[rule_ids[index]]:
+            last_seen[key] = max(before, last[index])
             continue
-        last_seen[key] = alert["last_seen"]
-        kept.append(alert)
-    return kept, len(alerts) - len(kept)
+        last_seen[key] = last[index]
+        keep[index] = True
+    return alerts.filter(pa.array(keep, pa.bool_()))
 
 
 def alerts_path(lake: Path, org: str, date: dt.date) -> Path:
@@ -229,19 +267,19 @@ def detect(config: Config, org_id: str, date: dt.date, rules_dir: Path = RULES_D
     rules = [(path, rule) for path, rule in rules if rule.enabled]
     day_start, day_end = day_bounds(date, org.timezone)
     result = DetectResult(org.id, date, new_run_id(), ALERT_SCHEMA.empty_table(), rule_errors=problems)
-    collected: list[dict] = []
+    collected: list[pa.Table] = []
     con = open_sandbox(config, org)
     longest_lookback = max((rule.lookback_delta for _, rule in rules), default=dt.timedelta())
-    cache_small_classes(con, day_start - longest_lookback, day_end)
     try:
+        cache_small_classes(con, day_start - longest_lookback, day_end)
         for path, rule in rules:
             run = RuleRun(rule.id, str(path))
             started = time.perf_counter()
             try:
                 rows = run_rule(con, rule, day_start, day_end)
                 stamped = _stamp(rows, rule, org.id)
-                run.alerts = len(stamped)
-                collected += stamped
+                run.alerts = stamped.num_rows
+                collected.append(stamped)
             except Exception as exc:  # one broken rule must not stop the others
                 run.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
             run.seconds = time.perf_counter() - started
@@ -250,12 +288,10 @@ def detect(config: Config, org_id: str, date: dt.date, rules_dir: Path = RULES_D
         con.close()
     longest = max((rule.window_delta for _, rule in rules), default=dt.timedelta())
     previous = _previous_alerts(lake, org.id, date, days=max(1, longest.days + 1))
-    kept, result.suppressed = _suppress(
-        collected, previous, {rule.id: rule.window_delta for _, rule in rules}
-    )
-    result.alerts = pa.Table.from_pylist(
-        sorted(kept, key=lambda a: (a["detected_at"], a["alert_id"])), schema=ALERT_SCHEMA
-    )
+    found = pa.concat_tables([ALERT_SCHEMA.empty_table(), *collected])
+    kept = _suppress(found, previous, {rule.id: rule.window_delta for _, rule in rules})
+    result.suppressed = found.num_rows - kept.num_rows
+    result.alerts = kept.sort_by([("detected_at", "ascending"), ("alert_id", "ascending")])
     _write(lake, result)
     return result
 

@@ -27,6 +27,31 @@ def _reachable(measure: str, op: str, value: int) -> str:
     return f"{measure} >= {value}" if op == "=" else "true"  # '<' and '<=': every group can
 
 
+def _suspects_sql(threshold: Threshold, matching: str) -> str:
+    """The CTEs down to ``suspects``: the matching events of the groups with enough of them to reach
+    the threshold (a group's measure never exceeds its count of events).
+
+    The events are read twice: once with only the group columns to count, keyed by a hash of the
+    group columns (cheaper to group by than strings; a collision only merges groups, so keeps more
+    events, never fewer: ``candidates`` then checks the real groups), then the events of those groups.
+    The second read computes ``matching`` as a column of a materialised result, so that the
+    condition's costly parts run on those events only (a filter would be pushed down onto every
+    event), and it stops early when no group has enough."""
+    groups = ", ".join(threshold.group_by)
+    if threshold.op in ("<", "<=") or (threshold.op != ">" and threshold.value <= 1):
+        return f"suspects AS (\n    SELECT * FROM events WHERE {matching}\n)"  # every matching group can
+    return f"""busy AS (
+    SELECT hash({groups}) AS key FROM events WHERE {matching}
+    GROUP BY key HAVING {_reachable("count(*)", threshold.op, threshold.value)}
+),
+busy_events AS MATERIALIZED (
+    SELECT *, {matching} AS matches FROM events WHERE hash({groups}) IN (SELECT key FROM busy)
+),
+suspects AS (
+    SELECT * EXCLUDE (matches) FROM busy_events WHERE matches
+)"""
+
+
 def episodes_sql(group_by: list[str], span: str, condition: str, events: str) -> str:
     """The CTEs from ``measured`` (one row per event: group columns, time, raw_file, raw_line,
     measure, span_start) to ``spans`` (one row per episode with its evidence from ``events``):
@@ -69,15 +94,13 @@ def threshold_sql(threshold: Threshold, entity: str, evidence_limit: int = EVIDE
     measured = "events" if threshold.count else f"distinct {threshold.distinct}"
     not_null = " AND ".join(f"{column} IS NOT NULL" for column in threshold.group_by)
     return f"""
-WITH matched_all AS (
-    SELECT * FROM events WHERE ({threshold.where}) AND {not_null}
-),
+WITH {_suspects_sql(threshold, f"({threshold.where}) AND {not_null}")},
 candidates AS (
     -- a group below the threshold over the whole span cannot reach it in any window: skip it
-    SELECT {groups} FROM matched_all GROUP BY ALL HAVING {_reachable(measure, threshold.op, threshold.value)}
+    SELECT {groups} FROM suspects GROUP BY ALL HAVING {_reachable(measure, threshold.op, threshold.value)}
 ),
 matched AS (
-    SELECT * FROM matched_all SEMI JOIN candidates USING ({groups})
+    SELECT * FROM suspects SEMI JOIN candidates USING ({groups})
 ),
 measured AS (
     SELECT {groups}, time, raw_file, raw_line,

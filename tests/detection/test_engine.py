@@ -6,6 +6,7 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
@@ -141,3 +142,24 @@ def test_a_rule_past_its_time_limit_is_stopped(
     (failed,) = result.failed_rules
     assert failed.rule_id == "test-slow" and "limit" in failed.error
     assert result.alerts.column("rule_id").to_pylist() == ["test-deny-burst"]
+
+
+def test_a_rule_that_finds_nothing_runs_without_error(project, tmp_path: Path) -> None:
+    config_path, rules = project
+    _ingest(config_path, tmp_path, DAY, _deny_lines(DAY, 9, 3))  # below the rule's 5 denies
+    result = detect(load_config(config_path), "acme", DAY, rules)
+    assert result.alerts.num_rows == 0 and not result.failed_rules and result.runs[0].alerts == 0
+
+
+def test_alert_ids_take_the_utc_isoformat_of_first_seen() -> None:
+    from seclake.detection.engine import _utc_isoformat, alert_id
+
+    starts = [
+        dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 2, 2, 0, 4, 250, tzinfo=dt.UTC),
+    ]
+    local = pa.chunked_array([pa.array(starts, pa.timestamp("us", tz="Asia/Ho_Chi_Minh"))])
+    assert _utc_isoformat(local) == ["2026-03-02T02:00:00+00:00", "2026-03-02T02:00:04.000250+00:00"]
+    assert _utc_isoformat(local) == [start.isoformat() for start in starts]
+    # sha256 of "r|acme|198.51.100.23|2026-03-02T02:00:00+00:00", first 24 hex digits
+    assert alert_id("r", "acme", "198.51.100.23", starts[0].isoformat()) == "5fee94e56f14ae37caa2b342"
