@@ -24,13 +24,14 @@ import duckdb
 import pyarrow as pa
 
 from seclake.config import Config, Organisation
+from seclake.parsers.envelope import PRIVATE_IP
 from seclake.schema import EVENT_COLUMN_NAMES, EVENT_SCHEMA
 from seclake.storage import open_lake
 from seclake.views import sql_literal
 
 MEMORY_LIMIT = "2GB"
 
-MACROS = """
+MACROS = f"""
 CREATE MACRO ip4_octets(ip) AS TRY_CAST(string_split(ip, '.') AS UTINYINT[]);
 CREATE MACRO ip4_to_int(ip) AS CASE WHEN len(ip4_octets(ip)) = 4 THEN
     (ip4_octets(ip)[1]::BIGINT << 24) + (ip4_octets(ip)[2]::BIGINT << 16)
@@ -39,10 +40,10 @@ CREATE MACRO in_cidr(ip, cidr) AS coalesce(
     ip4_to_int(ip) >> (32 - coalesce(TRY_CAST(nullif(split_part(cidr, '/', 2), '') AS INTEGER), 32))
     = ip4_to_int(split_part(cidr, '/', 1)) >> (32 - coalesce(TRY_CAST(nullif(split_part(cidr, '/', 2), '') AS INTEGER), 32)),
     false);
-CREATE MACRO is_private_ip(ip) AS coalesce(regexp_matches(ip,
-    '^(10\\.|192\\.168\\.|172\\.(1[6-9]|2[0-9]|3[01])\\.|127\\.|169\\.254\\.|100\\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\\.|[fF][cdCD]|[fF][eE][89abAB]|::1$)'),
-    false);
+CREATE MACRO is_private_ip(ip) AS coalesce(regexp_matches(ip, '{PRIVATE_IP}'), false);
 """
+"""``is_private_ip`` is the parsers' private-range rule (``envelope.PRIVATE_IP``), so rules and
+``direction`` agree on what is local (private, loopback, link-local, CGNAT, multicast, broadcast)."""
 
 
 def assets_table(org: Organisation) -> pa.Table:
