@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from seclake.config import Config
-from seclake.detection.rule import Rule, RuleError, load_rule, rule_files
+from seclake.detection.rule import Rule, RuleError, load_rule, one_select, rule_files
 from seclake.detection.sandbox import cache_small_classes, in_interval, open_sandbox, window_events
 from seclake.detection.threshold import EVIDENCE_LIMIT, threshold_sql
 from seclake.lake import new_run_id
@@ -128,7 +128,7 @@ def run_rule(
 ) -> pa.Table:
     """Run one rule over the events of [day_start - lookback, day_end); alerts detected in the day."""
     window_events(con, day_start - rule.lookback_delta, day_end, rule.reads)
-    body = rule_sql(rule)
+    body = one_select(rule_sql(rule))
     columns = {
         row[0] for row in con.execute(f"DESCRIBE SELECT * FROM ({body})", rule.params or None).fetchall()
     }

@@ -2,7 +2,7 @@
 
 A rule has a header (id, title, description, severity, ATT&CK mapping, the event classes it
 reads, the entity its alerts are about, window and lookback), a body — either ``sql`` (a DuckDB
-SELECT over the view ``events``) or ``threshold`` (a short form compiled to SQL by
+SELECT over the view ``events``; exactly one SELECT statement, see ``one_select``) or ``threshold`` (a short form compiled to SQL by
 ``seclake.detection.threshold``) — and its own ``tests``. The model below is also exported as the
 JSON Schema ``rules/schema.json`` for editors; a test keeps the two in step.
 
@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import duckdb
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -34,6 +35,27 @@ LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """``yaml.safe_load`` semantics, through libyaml when PyYAML has it (7 times faster; detect loads every rule)."""
 
 RULE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,80}$")
+
+
+def one_select(sql: str) -> str:
+    """``sql`` when it is exactly one SELECT statement (a WITH … SELECT counts). Rule SQL is
+    embedded in the engine's own query and run in the organisation's sandbox, whose file access
+    cannot be made read-only: a second statement (``…); COPY … TO …; SELECT (…``), a COPY,
+    ATTACH, SET or PRAGMA is refused here, before anything runs."""
+    try:
+        kinds = [statement.type for statement in duckdb.extract_statements(sql)]
+    except duckdb.Error as exc:
+        raise ValueError(f"not valid DuckDB SQL: {str(exc).splitlines()[0]}") from None
+    if kinds != [duckdb.StatementType.SELECT]:
+        raise ValueError(
+            f"must be exactly one SELECT statement, found: {', '.join(k.name for k in kinds) or 'nothing'}"
+        )
+    return sql
+
+
+def _check_condition(where: str) -> str:
+    one_select(f"SELECT * FROM events WHERE {where}")
+    return where
 
 
 def _check_rule_id(value: str) -> str:
@@ -70,7 +92,9 @@ class Mitre(_Strict):
 class Threshold(_Strict):
     """Alert when, within any ``within`` span, the events matching ``where`` of one group reach ``value``."""
 
-    where: str = Field(description="SQL condition over event columns")
+    where: Annotated[str, AfterValidator(_check_condition)] = Field(
+        description="SQL condition over event columns"
+    )
     group_by: list[Column] = Field(min_length=1)
     count: Literal["*"] | None = Field(None, description="count events ('*')")
     distinct: Column | None = Field(None, description="count distinct values of this column")
@@ -131,7 +155,7 @@ class Rule(_Strict):
     references: list[str] = []
     params: dict[str, int | float | str] = {}
     enabled: bool = True
-    sql: str | None = None
+    sql: Annotated[str, AfterValidator(one_select)] | None = None
     threshold: Threshold | None = None
     tests: list[Case] = []
     sigma: SigmaOrigin | None = None

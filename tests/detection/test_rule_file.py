@@ -62,6 +62,11 @@ def test_good_rule_loads_and_lints_clean(tmp_path: Path) -> None:
         (('  count: "*"\n', ""), ":10: threshold: give exactly one of count"),
         (("id: test-deny-burst", "id: other-name"), ":1: id: 'other-name' must match the file name"),
         (("group_by: [src_ip]", "group_by: [dst_ip]"), "entity 'src_ip' must be one of threshold.group_by"),
+        # a condition cannot end the engine's query and start a statement of its own
+        (
+            ("where: \"action = 'deny'\"", "where: \"true); COPY (SELECT 1) TO 'x.csv'; SELECT (1\""),
+            ":10: threshold.where: not valid DuckDB SQL",
+        ),
     ],
 )
 def test_bad_rule_names_file_line_and_key(tmp_path: Path, change: tuple[str, str], expected: str) -> None:
@@ -106,3 +111,26 @@ def test_shipped_json_schema_matches_the_model() -> None:
     assert SCHEMA_FILE.read_text(encoding="utf-8") == rule_json_schema(), (
         "run python -m seclake.detection.schema_export"
     )
+
+
+SQL_HEADER = GOOD.split("threshold:")[0]
+
+
+@pytest.mark.parametrize(
+    ("body", "found"),
+    [
+        ("COPY (SELECT * FROM events) TO 'events.csv'", "found: COPY"),
+        ("SELECT 1 AS entity; COPY (SELECT 1) TO 'x.csv'", "found: SELECT, COPY"),
+        ("ATTACH 'other.duckdb'", "found: ATTACH"),
+        ("SET enable_external_access = true", "found: SET"),
+        ("SELECT 1) ; COPY (SELECT 1) TO 'x.csv'; SELECT * FROM (SELECT 1", "not valid DuckDB SQL"),
+    ],
+)
+def test_rule_sql_is_one_select_and_nothing_else(tmp_path: Path, body: str, found: str) -> None:
+    """Rule SQL runs inside the engine's query in the sandbox, which may write in the org's own
+    folders: only a single SELECT is accepted, refused at load with the file, line and key."""
+    path = _write(tmp_path, SQL_HEADER + f"sql: |\n  {body}\n")
+    with pytest.raises(RuleError) as caught:
+        load_rule(path)
+    assert f"{path}:9: sql: " in str(caught.value)
+    assert found in str(caught.value)
