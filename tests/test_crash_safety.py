@@ -46,6 +46,14 @@ def _start_ingest(config_path: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", code], cwd=Path(__file__).parents[1])
 
 
+def _size(path: Path) -> int:
+    """The file's size; 0 when it was renamed (or published) between the glob and now."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
 def _kill_when(process: subprocess.Popen, seen, timeout: float = 120.0) -> bool:
     """SIGKILL the process as soon as ``seen()`` is true; False if it ended before that."""
     deadline = time.monotonic() + timeout
@@ -81,7 +89,7 @@ def _assert_unchanged(lake: Path, partition: Partition, before) -> None:
 
 
 def _writing(folder: Path):
-    return lambda: any(p.stat().st_size > 0 for p in folder.glob(".data.parquet.*.tmp*"))
+    return lambda: any(_size(p) > 0 for p in folder.glob(".data.parquet.*.tmp*"))
 
 
 def test_kill_while_writing_leaves_previous_partition(baseline) -> None:
@@ -100,7 +108,7 @@ def test_kill_late_in_the_run_leaves_previous_partition_and_a_rerun_completes(ba
 
     def late() -> bool:
         prefix = any(folder.glob(".data.parquet.*.tmp.prefix"))
-        return prefix or any(f.stat().st_size > 4_000_000 for f in folder.glob(".data.parquet.*.tmp"))
+        return prefix or any(_size(f) > 4_000_000 for f in folder.glob(".data.parquet.*.tmp"))
 
     assert _kill_when(process, late), "ingest ended before the kill: make the input bigger"
     _assert_unchanged(lake, partition, before)
