@@ -135,6 +135,11 @@ def writer_formats() -> list[str]:
     return sorted(name for name, w in writers().items() if BENIGN_KINDS & w.KINDS)
 
 
+def _file_bytes(lines: list[str]) -> int:
+    """What the lines take in a file (ASCII-sized: one byte a character, plus the newline)."""
+    return sum(len(text) + 1 for text in lines)
+
+
 def golden_formats() -> list[str]:
     """Formats whose benchmark lines come from their golden files: no generator, and no writer of
     a benign day (ESET's export has no update or health events)."""
@@ -152,7 +157,7 @@ def golden_lines(fmt: str, megabytes: int) -> list[str]:
     ]
     templates = [d["raw"] for d in documents if "format" in d and "\n" not in d["raw"]]  # events only
     rng = random.Random(42)
-    size = sum(len(t) + 1 for t in templates)
+    size = _file_bytes(templates)
     copies = max(1, (megabytes << 20) // size)
     return [IPV4.sub(lambda _: _ip(rng, rng.random() < 0.5), t) for _ in range(copies) for t in templates]
 
@@ -201,15 +206,17 @@ def writer_lines(fmt: str, megabytes: int) -> list[str]:
 
     if "conn" in writers()[fmt].KINDS:  # else an anti-virus writer (BENIGN_KINDS)
         sample = render(firewall_day(org, DAY, seed=42, scale=1.0, down=Downtime()))
-        size = sum(len(text) + 1 for text in sample) or 1
+        size = _file_bytes(sample) or 1
         return render(
             firewall_day(org, DAY, seed=42, scale=max(1.0, (megabytes << 20) / size), down=Downtime())
         )
     lines: list[str] = []
-    month = 0
-    while sum(len(text) + 1 for text in lines) < megabytes << 20:
+    size, month = 0, 0
+    while size < megabytes << 20:
         days = [DAY + dt.timedelta(days=30 * month + d) for d in range(30)]
-        lines += render(antivirus(org, days, seed=42, failing={}))
+        rendered = render(antivirus(org, days, seed=42, failing={}))
+        lines += rendered
+        size += _file_bytes(rendered)
         month += 1
     return lines
 
