@@ -24,7 +24,6 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -37,7 +36,7 @@ from seclake.parsers import formats
 from seclake.parsers.contract import HEADER_LINE, ParseContext, ParseResult, reject_all
 from seclake.parsers.sniff import SniffResult, sniff, split_lines
 from seclake.reader import BLANK, FileReader, LineReader, prefetched, read_head
-from seclake.schema import EVENT_WRITE_SCHEMA, QUARANTINE_SCHEMA, events_to_arrow, quarantine_to_arrow
+from seclake.schema import QUARANTINE_SCHEMA, quarantine_to_arrow
 from seclake.storage import Store, open_lake, sha256_file
 
 ProgressCallback = Callable[[str, int], None]
@@ -135,9 +134,7 @@ class _PartitionFiles:
         self.temporary = {table: lake.scratch(key, run_id) for table, key in self.final.items()}
         for path in self.temporary.values():
             remove_stale(path.parent, ".*.tmp*")
-        self.events = OrderedWriter(
-            self.temporary["events"], self.staging, partial(events_to_arrow, views=True), EVENT_WRITE_SCHEMA
-        )
+        self.events = OrderedWriter(self.temporary["events"], self.staging)
         self.quarantine = parquet_writer(self.temporary["quarantine"], QUARANTINE_SCHEMA)
         self.quarantine_rows = 0
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seclake-writer")
@@ -179,6 +176,7 @@ class _PartitionFiles:
     def discard(self) -> None:
         """Remove the staging folder and any temporary file that was not committed."""
         self._thread.shutdown(wait=True, cancel_futures=True)
+        self.events.abort()
         shutil.rmtree(self.staging, ignore_errors=True)
         for path in self.temporary.values():
             path.unlink(missing_ok=True)
@@ -206,7 +204,8 @@ def _parse_part(lines: pl.DataFrame, fmt_name: str | None, plan: _FilePlan) -> P
 
 def _parse_chunk(chunk: pl.DataFrame, plan: _FilePlan, per_format: Counter) -> ParseResult:
     """Route reader-rejected lines to quarantine and parse the rest, split per line in a mixed file."""
-    rejected = chunk.filter(pl.col("problem").is_not_null())
+    clean = chunk.get_column("problem").null_count() == chunk.height  # the usual case: no copies
+    rejected = chunk.clear() if clean else chunk.filter(pl.col("problem").is_not_null())
     parts = [
         rejected.select(
             pl.lit(plan.ctx.org).alias("org"),
@@ -218,7 +217,7 @@ def _parse_chunk(chunk: pl.DataFrame, plan: _FilePlan, per_format: Counter) -> P
             "raw_line",
         )
     ]
-    lines = chunk.filter(pl.col("problem").is_null()).drop("problem")
+    lines = (chunk if clean else chunk.filter(pl.col("problem").is_null())).drop("problem")
     if plan.sniffed is None or not plan.sniffed.others:
         results = [_parse_part(lines, plan.format, plan)]
         per_format[plan.format] += lines.height

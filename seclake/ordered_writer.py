@@ -10,10 +10,14 @@ several files of one day that overlap in time), order cannot be repaired while s
 writer then keeps every further chunk in a staging folder and, on ``close``, sorts the file
 written so far together with them in DuckDB, which spills to disk, so memory stays bounded either
 way. ``sorted_in_stream`` tells which way the file was made.
+
+Rows in order are written by a ``FrameSink`` (Polars encodes the row groups on every core); the
+sort of the rare disordered day is written by pyarrow from DuckDB's sorted batches.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 
@@ -22,9 +26,10 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from seclake.frame_sink import ROW_GROUP_ROWS, FrameSink
+from seclake.schema import EVENT_POLARS_SCHEMA, EVENT_WRITE_SCHEMA, events_frame, events_to_arrow
 from seclake.views import sql_literal
 
-ROW_GROUP_ROWS = 122_880
 DEFAULT_SLACK = dt.timedelta(minutes=15)
 SORT_MEMORY_LIMIT = "1GB"
 ORDER = ["time", "raw_file", "raw_line"]
@@ -78,22 +83,16 @@ def _in_order(rows: pl.DataFrame) -> bool:
 
 
 class OrderedWriter:
-    """See the module docstring. ``add`` chunks (Polars frames of ``schema``), then ``close``."""
+    """See the module docstring. ``add`` chunks (Polars event frames), then ``close``."""
 
-    def __init__(
-        self, path: Path, staging: Path, to_arrow, schema: pa.Schema, slack: dt.timedelta = DEFAULT_SLACK
-    ) -> None:
+    def __init__(self, path: Path, staging: Path, slack: dt.timedelta = DEFAULT_SLACK) -> None:
         self.path = path
         self.staging = staging
-        self.to_arrow = to_arrow
-        self.schema = schema
         self.slack = slack
         self.rows = 0
         self.sorted_in_stream = True
-        self._writer = parquet_writer(path, schema)
+        self._sink = FrameSink(path, EVENT_POLARS_SCHEMA)
         self._carry: pl.DataFrame | None = None
-        self._pending: list[pa.Table] = []
-        self._pending_rows = 0
         self._written_until: dt.datetime | None = None
         self._staged = 0
 
@@ -102,9 +101,8 @@ class OrderedWriter:
         if chunk.height == 0:
             return
         self.rows += chunk.height
-        untimed = chunk.filter(pl.col("time").is_null())
-        if untimed.height:
-            self._stage(untimed, "untimed")
+        if chunk.get_column("time").null_count():
+            self._stage(chunk.filter(pl.col("time").is_null()), "untimed")
             chunk = chunk.filter(pl.col("time").is_not_null())
         if not self.sorted_in_stream:
             self._stage(chunk, "late")
@@ -117,49 +115,41 @@ class OrderedWriter:
             buffer = buffer.sort(ORDER)
         if buffer.height == 0:
             return
-        cutoff = buffer["time"][-1] - self.slack
-        ready = buffer.filter(pl.col("time") < cutoff)
-        self._carry = buffer.filter(pl.col("time") >= cutoff)
-        self._emit(ready)
+        times = buffer.get_column("time")
+        ready = times.search_sorted(times[-1] - self.slack, side="left")
+        self._carry = buffer.slice(ready)
+        self._emit(buffer.slice(0, ready))
 
     def close(self) -> int:
         """Write what is left and finish the file; return the number of rows written."""
         if self.sorted_in_stream:
             if self._carry is not None:
                 self._emit(self._carry)
-            self._flush()
-            self._append_untimed()
-            self._writer.close()
+            for part in sorted(self.staging.glob("untimed-*.parquet")):
+                self._sink.write(pl.read_parquet(part))
+            self._sink.close()
         else:
-            self._flush()
-            self._writer.close()
+            self._sink.close()
             self._sort_everything()
         return self.rows
 
-    def _emit(self, rows: pl.DataFrame) -> None:
-        if rows.height == 0:
-            return
-        self._written_until = rows["time"][-1]
-        self._pending.append(self.to_arrow(rows))
-        self._pending_rows += rows.height
-        if self._pending_rows >= ROW_GROUP_ROWS:
-            self._flush()
+    def abort(self) -> None:
+        """Stop writing (the caller removes the unfinished file)."""
+        with contextlib.suppress(Exception):  # the file is being thrown away
+            self._sink.close()
 
-    def _flush(self) -> None:
-        if self._pending:
-            self._writer.write_table(pa.concat_tables(self._pending), row_group_size=ROW_GROUP_ROWS)
-            self._pending, self._pending_rows = [], 0
+    def _emit(self, rows: pl.DataFrame) -> None:
+        if rows.height:
+            self._written_until = rows["time"][-1]
+            self._sink.write(events_frame(rows))
 
     def _stage(self, rows: pl.DataFrame, kind: str) -> None:
         self._staged += 1
         pq.write_table(
-            self.to_arrow(rows), self.staging / f"{kind}-{self._staged:05d}.parquet", compression="lz4"
+            events_to_arrow(rows, views=True),
+            self.staging / f"{kind}-{self._staged:05d}.parquet",
+            compression="lz4",
         )
-
-    def _append_untimed(self) -> None:
-        for part in sorted(self.staging.glob("untimed-*.parquet")):
-            for batch in pq.ParquetFile(part).iter_batches(batch_size=ROW_GROUP_ROWS):
-                self._writer.write_batch(batch, row_group_size=ROW_GROUP_ROWS)
 
     def _give_up_streaming(self, chunk: pl.DataFrame) -> None:
         self.sorted_in_stream = False
@@ -183,10 +173,10 @@ class OrderedWriter:
                 "SELECT * FROM read_parquet($sources) ORDER BY time NULLS LAST, raw_file, raw_line",
                 params={"sources": sources},
             )
-            with parquet_writer(self.path, self.schema) as writer:
+            with parquet_writer(self.path, EVENT_WRITE_SCHEMA) as writer:
                 for batch in relation.to_arrow_reader(ROW_GROUP_ROWS):
                     writer.write_batch(
-                        batch.cast(self.schema) if batch.schema != self.schema else batch,
+                        batch.cast(EVENT_WRITE_SCHEMA) if batch.schema != EVENT_WRITE_SCHEMA else batch,
                         row_group_size=ROW_GROUP_ROWS,
                     )
         written.unlink()

@@ -196,13 +196,13 @@ class LineReader:
         problem = pl.when(pl.col("raw").str.contains(r"^\s*$")).then(pl.lit(BLANK))
         if data.translate(None, NOT_CONTROL_BYTES):  # a C-speed scan spares the per-line check usually
             problem = problem.when(pl.col("raw").str.contains(CONTROL_CHARS)).then(pl.lit(BINARY))
-        problem = problem.when(pl.col("raw").str.len_chars() > MAX_LINE_CHARS).then(pl.lit(TOO_LONG))
+        cut = []
+        if (lines.select(pl.col("raw").str.len_bytes().max()).item() or 0) > MAX_LINE_CHARS:
+            problem = problem.when(pl.col("raw").str.len_chars() > MAX_LINE_CHARS).then(pl.lit(TOO_LONG))
+            cut.append(pl.col("raw").str.slice(0, MAX_LINE_CHARS))
         if last_line_truncated:
             problem = pl.when(pl.col("raw_line") == self.lines).then(pl.lit(TRUNCATED)).otherwise(problem)
-        return frame.with_columns(
-            pl.col("raw").str.slice(0, MAX_LINE_CHARS),
-            problem.alias("problem"),
-        )
+        return frame.with_columns(*cut, problem.alias("problem"))
 
     def _repair_utf8(self, data: bytes, first_line: int) -> bytes:
         try:

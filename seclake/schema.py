@@ -75,7 +75,7 @@ SEVERITIES: tuple[str, ...] = ("info", "low", "medium", "high", "critical")
 DIRECTIONS: tuple[str, ...] = ("inbound", "outbound", "internal", "unknown")
 
 EXTRA_TYPE = pa.map_(pa.string(), pa.string())
-EXTRA_POLARS = pl.List(pl.Struct({"key": pl.String, "value": pl.String}))
+EXTRA_POLARS = pl.Map(pl.String, pl.String)
 
 
 @dataclass(frozen=True)
@@ -169,8 +169,8 @@ QUARANTINE_POLARS_SCHEMA: dict[str, pl.DataType] = {c.name: _polars_type(c.type)
 
 
 EXTRA_PREFIX = "extra."
-"""Parsers put each vendor field into a flat string column ``extra.<key>``; ``events_to_arrow``
-folds them into the ``extra`` map (null values left out). Flat columns are cheap in Polars, where
+"""Parsers put each vendor field into a flat string column ``extra.<key>``; ``events_frame`` and
+``events_to_arrow`` fold them into the ``extra`` map (null values left out). Flat columns are cheap in Polars, where
 building lists of structs row by row is not."""
 
 
@@ -236,15 +236,29 @@ def string_views(schema: pa.Schema) -> pa.Schema:
 
 
 EVENT_WRITE_SCHEMA: pa.Schema = string_views(EVENT_SCHEMA)
-"""What ``events_to_arrow(..., views=True)`` returns and the lake writer takes."""
+"""What ``events_to_arrow(..., views=True)`` returns and the lake's pyarrow writers take."""
+
+
+def _conformed(frame: pl.DataFrame) -> pl.DataFrame:
+    conformed = conform_events(frame)
+    if conformed["extra"].null_count() != conformed.height:
+        raise ValueError("set vendor fields as extra.<key> columns, not the extra column itself")
+    return conformed
+
+
+def events_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    """An event frame conformed to ``EVENT_POLARS_SCHEMA``, the ``extra.<key>`` columns folded into
+    the ``extra`` map: what the lake writer takes."""
+    conformed = _conformed(frame)
+    return conformed.select(EVENT_COLUMN_NAMES).with_columns(
+        pl.Series("extra", _extra_map(conformed), dtype=EXTRA_POLARS)
+    )
 
 
 def events_to_arrow(frame: pl.DataFrame, *, views: bool = False) -> pa.Table:
     """Convert an event frame to an Arrow table of exactly ``EVENT_SCHEMA`` (extras folded), or of
     ``EVENT_WRITE_SCHEMA`` with ``views`` (strings left as views: no copy, for writing)."""
-    conformed = conform_events(frame)
-    if conformed["extra"].null_count() != conformed.height:
-        raise ValueError("set vendor fields as extra.<key> columns, not the extra column itself")
+    conformed = _conformed(frame)
     table = conformed.select(EVENT_COLUMN_NAMES).to_arrow(compat_level=pl.CompatLevel.newest())
     table = table.set_column(table.schema.get_field_index("extra"), "extra", _extra_map(conformed))
     return table.cast(EVENT_WRITE_SCHEMA if views else EVENT_SCHEMA)

@@ -15,7 +15,8 @@ import yaml
 from seclake.config import load_config
 from seclake.ingest import ingest_source
 from seclake.lake import Partition, read_manifest, verify_partition
-from seclake.schema import EVENT_SCHEMA, QUARANTINE_SCHEMA
+from seclake.schema import QUARANTINE_SCHEMA
+from tests.lake_files import read_events
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DAY = dt.date(2026, 3, 2)
@@ -58,8 +59,7 @@ def test_ingest_writes_a_sorted_partition_and_a_manifest(tmp_path: Path) -> None
     assert sum(result.reasons.values()) == 2
     lake = Path(config.lake_root)
     partition = Partition("acme", "fw", DAY)
-    events = pq.read_table(partition.data_path(lake, "events"))
-    assert [(f.name, f.type) for f in events.schema] == [(f.name, f.type) for f in EVENT_SCHEMA]
+    events = read_events(partition.data_path(lake, "events"))
     times = events.column("time").to_pylist()
     assert times == sorted(times)
     assert times[0] == dt.datetime(2026, 3, 2, 0, 59, 59, tzinfo=dt.UTC)  # 07:59:59 in Asia/Ho_Chi_Minh

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from pathlib import Path
 
 import polars as pl
-import pyarrow.parquet as pq
 import pytest
 
 from seclake.ordered_writer import OrderedWriter
-from seclake.schema import EVENT_SCHEMA, EVENT_WRITE_SCHEMA, conform_events, events_to_arrow
+from seclake.schema import conform_events
+from tests.lake_files import read_events
 
 T0 = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
 
@@ -34,19 +33,14 @@ def _chunk(seconds: list[int | None], first_line: int) -> pl.DataFrame:
     )
 
 
-def _write(
-    tmp_path: Path, chunks: list[pl.DataFrame], slack: dt.timedelta, *, views: bool = False
-) -> tuple[OrderedWriter, list]:
+def _write(tmp_path: Path, chunks: list[pl.DataFrame], slack: dt.timedelta) -> tuple[OrderedWriter, list]:
     staging = tmp_path / "staging"
     staging.mkdir()
-    to_arrow = partial(events_to_arrow, views=views)
-    schema = EVENT_WRITE_SCHEMA if views else EVENT_SCHEMA
-    writer = OrderedWriter(tmp_path / "out.parquet", staging, to_arrow, schema, slack=slack)
+    writer = OrderedWriter(tmp_path / "out.parquet", staging, slack=slack)
     for chunk in chunks:
         writer.add(chunk)
     assert writer.close() == sum(c.height for c in chunks)
-    table = pq.read_table(tmp_path / "out.parquet")
-    assert table.schema.equals(EVENT_SCHEMA, check_metadata=False)
+    table = read_events(tmp_path / "out.parquet")
     return writer, list(
         zip(table.column("time").to_pylist(), table.column("raw_line").to_pylist(), strict=True)
     )
@@ -81,14 +75,12 @@ def test_chunks_with_different_vendor_extras_stream_into_one_file(tmp_path: Path
     second = _chunk([20, 30], 3).with_columns(pl.lit("b").alias("extra.vd"))
     writer, rows = _write(tmp_path, [first, second], slack=dt.timedelta(seconds=5))
     assert writer.sorted_in_stream and [line for _, line in rows] == [1, 2, 3, 4]
-    extras = pq.read_table(tmp_path / "out.parquet").column("extra").to_pylist()
+    extras = read_events(tmp_path / "out.parquet").column("extra").to_pylist()
     assert extras == [[("policy", "a")], [("policy", "a")], [("vd", "b")], [("vd", "b")]]
 
 
-@pytest.mark.parametrize("views", [False, True])
-def test_lines_of_the_same_time_keep_file_order(tmp_path: Path, views: bool) -> None:
-    """A parser may return a chunk's rows grouped by message kind: ties are put back in line order,
-    and the file (written from string views or not) reads back with the schema's types."""
+def test_lines_of_the_same_time_keep_file_order(tmp_path: Path) -> None:
+    """A parser may return a chunk's rows grouped by message kind: ties are put back in line order."""
     chunks = [_chunk([0, 0, 0, 5], 1).reverse(), _chunk([5, 6], 5)]
-    _, rows = _write(tmp_path, chunks, slack=dt.timedelta(0), views=views)
+    _, rows = _write(tmp_path, chunks, slack=dt.timedelta(0))
     assert [line for _, line in rows] == [1, 2, 3, 4, 5, 6]

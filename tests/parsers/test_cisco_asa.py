@@ -1056,13 +1056,8 @@ def test_a_frame_of_200k_lines_mixing_ten_ids_parses_in_one_call() -> None:
     assert counts == dict.fromkeys(ids, 20_000)
     summary = result.events.group_by("message_id", "event_class", "action").agg(
         pl.col("src_ip").null_count().alias("no_src"),
-        pl.col("extra")
-        .list.eval(pl.element().struct.field("key") == "parse_error")
-        .list.any()
-        .sum()
-        .alias("errors"),
     )
-    assert sorted(summary.drop("no_src", "errors").rows()) == [
+    assert sorted(summary.drop("no_src").rows()) == [
         ("106015", "network_activity", "drop"),
         ("106023", "network_activity", "deny"),
         ("106100", "network_activity", "deny"),
@@ -1074,7 +1069,8 @@ def test_a_frame_of_200k_lines_mixing_ten_ids_parses_in_one_call() -> None:
         ("411002", "system", "down"),
         ("710003", "network_activity", "deny"),
     ]
-    assert summary["errors"].sum() == 0
+    parse_errors = result.events.select(pl.col(r"^extra\.parse_error$").is_not_null().sum())
+    assert parse_errors.width == 0 or parse_errors.item() == 0  # no line missed its id's pattern
     assert summary.filter(pl.col("message_id") != "411002")["no_src"].sum() == 0
     teardowns = result.events.filter(pl.col("message_id") == "302014")
     assert teardowns["direction"].unique().to_list() == ["outbound"]
