@@ -6,16 +6,19 @@ with a ``%FTD-`` tag and adds the Firepower events 430001-430005).
 
 How a line is read
 ------------------
-1. One anchored regex takes the tag: everything before the first ``%`` is the envelope, then
-   ``%ASA-<level>-<id>`` (``%FTD-``/``%PIX-``/``%FWSM-``, logging classes as in
+1. The usual line, the ASA envelope ``<166>Mar 02 2026 10:00:00 fw01 : `` (ASCII, fixed-width)
+   then ``%ASA-6-302013: `` (a 3-letter tag without logging class) and the text, is recognised by
+   one anchored test (``_USUAL_HEADER``) and cut at fixed places from its ``%`` and ``>``: tag,
+   level, id, text, time, host. Any other line goes the general way (the result is the same for a
+   usual line): one anchored regex takes the tag, everything before the first ``%`` being the
+   envelope, then ``%ASA-<level>-<id>`` (``%FTD-``/``%PIX-``/``%FWSM-``, logging classes as in
    ``%ASA-session-3-106102``). Bodies stored without header nor ``%`` (``ASA-6-302013: ...``) are
    read by a second anchored regex, only on the lines the first one missed. A line with neither is
    quarantined ("no %ASA-/%FTD-/%PIX-/%FWSM- message tag"): bodies that carry only a bare id
    (``302013: ...``) or only the message text (the logstash corpus) are such lines.
-2. The envelope text is read once per run of lines with the same envelope (lines of the same
-   second and device) and spread back to the lines of the run. The usual ASA envelope
-   ``<166>Mar 02 2026 10:00:00 fw01 : `` is ASCII and fixed-width: its time and host are cut at
-   fixed places (the same result as below). Any other is read with envelope.ENVELOPE and
+2. On the general way, the envelope text is read once per run of lines with the same envelope
+   (lines of the same second and device) and spread back to the lines of the run. The usual ASA
+   envelope is cut at fixed places as above. Any other is read with envelope.ENVELOPE and
    envelope.any_time (``<PRI>``, RFC 5424 ``1``, ISO or BSD time with or without year and
    trailing ``:``, host → ``device``), once per distinct text, and joined back.
 3. ``message_id`` is the 6-digit id, ``vendor_severity`` the level digit, ``severity`` its
@@ -23,9 +26,10 @@ How a line is read
    ``message`` the text after the tag. A ``message repeated N times: [ ... ]`` wrapper (after the
    tag, or written by a relay around it) is removed: ``message`` is the inner message and
    ``extra.message_repeats`` = N. ``extra.log_class`` keeps a logging class.
-4. The id selects a family (``_MESSAGES``); each family's anchored regex is applied only to its
-   own rows (the frequent ones are one-pass patterns of at most 16 groups, which the regex engine
-   runs without backtracking). A line whose text does not match its family's pattern is still an
+4. The id selects a family (``_MESSAGES``); the lines are split by family in one pass
+   (``partition_by``) and each family's anchored regex is applied only to its own rows (the
+   frequent ones are one-pass patterns of at most 16 groups, which the regex engine runs without
+   backtracking). A line whose text does not match its family's pattern is still an
    event (id, severity, message, the id's class and fixed action) with the parsed fields null
    and ``extra.parse_error`` saying so (the corpus has such lines: sanitised placeholders,
    line numbers pasted into CrowdStrike samples). Ids without a family become ``system``/
@@ -179,6 +183,9 @@ _ASA_ENVELOPE = _ascii(r"^<\d{1,3}>[A-Z][a-z]{2} \d\d \d{4} \d\d:\d\d:\d\d [A-Za
 """The usual ASA envelope ``<166>Mar 02 2026 10:00:00 fw01 : `` (``logging timestamp``, ``logging
 device-id hostname``): ASCII and fixed-width, so time and host are cut at fixed places (the
 result is the one envelope.ENVELOPE and envelope.any_time give)."""
+_USUAL_HEADER = _ASA_ENVELOPE.removesuffix("$") + "%(?:ASA|FTD|PIX)-[0-7]-[0-9]{6}: [^\t\n\r ]"
+"""The usual line: that envelope, a 3-letter tag without logging class, ``: `` and the text, whose
+parts are all at fixed places from the ``%`` (anything else goes through ``_HEADER``)."""
 _SNIFF = r"(?:%|^)(?:ASA|FTD|PIX|FWSM)-(?:[a-z]+-)?[0-7]-[0-9]{6}\b"
 
 # ---- regex building blocks ------------------------------------------------------------------
@@ -193,7 +200,7 @@ _IDFW = r"(?:\((?P<{p}_user>[^()\s,]+(?:,[^()]*)?)\))?"
 """Identity-firewall annotation glued to an address: ``(LOCAL\\alice, 123)`` (user, security tag)."""
 _IP = r"\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:.]*[0-9A-Fa-f]"
 _HOST = r"[A-Za-z0-9][\w.\-]*"
-_IP_TEXT = r"^[0-9.]*$|:"
+_IPV4_TEXT = r"^[0-9.]*$"
 """An address read as an IP: IPv6 has a colon, IPv4 only digits and dots."""
 _DURATION = r"(?P<dur_h>\d+):(?P<dur_m>\d\d):(?P<dur_s>\d\d)"
 _REST = r"(?:[,;:.]?\s.*)?"
@@ -632,14 +639,13 @@ def sniff(lines: pl.Series) -> pl.Series:
 def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
     """Parse ASA/FTD syslog lines into events (see the module docstring for every decision)."""
     tagged = _read_tags(lines, ctx)
-    families = tagged.get_column("_family").drop_nulls().unique().sort().to_list()
-    plans = [
-        _FAMILY_PARSERS[name](tagged.lazy().filter(pl.col("_family") == name), name) for name in families
-    ]
+    by_family = tagged.partition_by("_family", maintain_order=True, as_dict=True)
+    families = sorted(key[0] for key in by_family if key[0] is not None)
+    plans = [_FAMILY_PARSERS[name](by_family[(name,)].lazy(), name) for name in families]
     # in memory: the plans run side by side and each with_columns' expressions in parallel, with
     # less overhead than the streaming engine here (measured)
     parts = [_without_empty_extras(part) for part in pl.collect_all(plans, engine="in-memory")]
-    parts.append(tagged.filter(pl.col("_family").is_null()))
+    parts.append(by_family.get((None,), tagged.clear()))
     frame = pl.concat(parts, how="diagonal_relaxed")
     return finish(
         frame.select(parsed_columns(frame)), ctx, format_name=NAME, vendor=VENDOR, product=pl.col("product")
@@ -650,31 +656,21 @@ def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
 
 
 def _read_tags(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
-    """Tag, envelope, message text and message-id family of every line."""
-    names = ["lead", "env", "product", "log_class", "level", "id"]
-    tags = (
-        lines.lazy()
-        .with_row_index("_row")
-        .with_columns(pl.col("raw").str.extract_groups(_HEADER).struct.rename_fields(names).alias("_h"))
-        .unnest("_h")
-        .collect(engine="streaming")  # cuts the lines into morsels: the regex runs on every core
-        .rechunk()  # gathers and joins on a one-chunk frame are much faster
-    )
-    if tags.get_column("id").null_count():
-        bare = tags.filter(pl.col("id").is_null()).select(
-            "_row", pl.col("raw").str.extract_groups(_BARE_HEADER).struct.rename_fields(names).alias("_h")
-        )
-        tags = tags.update(bare.unnest("_h"), on="_row")
-    env = pl.col("env")
-    new_envelope = env.ne_missing(env.shift(1)) | (pl.col("_row") == 0)
-    envelope_of_line = tags.select(new_envelope.cum_sum() - 1).to_series()
-    envelopes = _read_envelopes(tags.filter(new_envelope).get_column("env"), ctx)[envelope_of_line]
+    """Tag, envelope, message text and message-id family of every line (usual lines cut by place)."""
+    frame = lines.with_row_index("_row")
+    usual = frame.get_column("raw").str.contains(_USUAL_HEADER).fill_null(False)
+    if usual.all():
+        tags = _cut_usual_tags(frame.lazy(), ctx)
+    elif not usual.any():
+        tags = _match_tags(frame, ctx).lazy()
+    else:
+        tags = pl.concat(
+            [_cut_usual_tags(frame.lazy().filter(usual), ctx), _match_tags(frame.filter(~usual), ctx).lazy()],
+            how="diagonal",
+        ).sort("_row")
     level = pl.col("level").cast(pl.Int8, strict=False)
     tagged = (
-        pl.concat([tags, envelopes], how="horizontal")
-        .lazy()
-        .with_columns(
-            pl.col("raw").str.slice(pl.col("lead").str.len_chars()).str.strip_chars_end().alias("message"),
+        tags.with_columns(
             pl.col("log_class").alias(_extra("log_class")),
             pl.col("id").alias("message_id"),
             pl.col("id").cast(pl.UInt32, strict=False).alias("_id"),
@@ -691,10 +687,55 @@ def _read_tags(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
             .otherwise(pl.col("action"))
             .alias("action"),
         )
-        .drop("lead", "env", "log_class", "level", "id", "_id")
+        .drop("log_class", "level", "id", "_id")
         .collect(engine="in-memory")
     )
     return _unwrap_repeats(tagged)
+
+
+def _cut_usual_tags(frame: pl.LazyFrame, ctx: ParseContext) -> pl.LazyFrame:
+    """Lines of ``_USUAL_HEADER``: tag, message, time and device cut at their fixed places."""
+    raw = pl.col("raw")
+    tag = raw.str.find("%", literal=True)  # a byte offset: the envelope is ASCII
+    time_start = raw.str.find(">", literal=True) + 1
+    time = raw.str.slice(time_start, 20).str.strptime(pl.Datetime("us"), "%b %d %Y %H:%M:%S", strict=False)
+    return frame.with_columns(
+        raw.str.slice(tag + 1, 3).alias("product"),
+        pl.lit(None, dtype=pl.String).alias("log_class"),
+        raw.str.slice(tag + 5, 1).alias("level"),
+        raw.str.slice(tag + 7, 6).alias("id"),
+        raw.str.slice(tag + 15).str.strip_chars_end().alias("message"),
+        localize(time, ctx.timezone).alias("time"),
+        raw.str.slice(time_start + 21, tag - time_start - 24).alias("device"),
+        pl.lit(None, dtype=pl.String).alias("_outer_repeats"),
+    )
+
+
+def _match_tags(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
+    """Any other line: the tag by ``_HEADER`` (then ``_BARE_HEADER``), the envelope per run."""
+    names = ["lead", "env", "product", "log_class", "level", "id"]
+    tags = (
+        lines.lazy()
+        .with_columns(pl.col("raw").str.extract_groups(_HEADER).struct.rename_fields(names).alias("_h"))
+        .unnest("_h")
+        .collect(engine="streaming")  # cuts the lines into morsels: the regex runs on every core
+        .rechunk()  # gathers and joins on a one-chunk frame are much faster
+    )
+    if tags.get_column("id").null_count():
+        bare = tags.filter(pl.col("id").is_null()).select(
+            "_row", pl.col("raw").str.extract_groups(_BARE_HEADER).struct.rename_fields(names).alias("_h")
+        )
+        tags = tags.update(bare.unnest("_h"), on="_row")
+    env = pl.col("env")
+    new_envelope = env.ne_missing(env.shift(1)) | (pl.int_range(pl.len()) == 0)
+    envelope_of_line = tags.select(new_envelope.cum_sum() - 1).to_series()
+    envelopes = _read_envelopes(tags.filter(new_envelope).get_column("env"), ctx)[envelope_of_line]
+    message = pl.col("raw").str.slice(pl.col("lead").str.len_chars()).str.strip_chars_end()
+    return (
+        pl.concat([tags, envelopes], how="horizontal")
+        .with_columns(message.alias("message"))
+        .drop("lead", "env")
+    )
 
 
 def _unwrap_repeats(tagged: pl.DataFrame) -> pl.DataFrame:
@@ -821,12 +862,11 @@ def _finish_family(
     names: set[str],
     family: str,
     overrides: dict[str, pl.Expr] | None = None,
-    direction: pl.Expr | None = None,
 ) -> pl.LazyFrame:
     """Event columns from the groups ``names``, then what depends on them (ports, direction).
 
-    ``overrides`` replace computed columns; ``direction`` replaces the default direction (the
-    message's word, the id's fixed direction, else the address ranges).
+    ``overrides`` replace computed columns. ``direction`` is the message's word (group ``dir``),
+    else the id's fixed direction, else the address ranges.
     """
     frame = frame.with_columns(**(_event_columns(names, family) | (overrides or {})))
     if family in _SERVICE_FAMILIES:
@@ -852,9 +892,11 @@ def _finish_family(
             nat = _split_address(pl.col(f"g_{p}_nat"))[0]
             later[f"nat_{side}_ip"] = pl.when(nat != pl.col(f"{side}_ip").fill_null("")).then(nat)
     if family in _NETWORK_FAMILIES:
-        if direction is None:
-            known = pl.col("g_dir") if "dir" in names else pl.col("_fixed_direction")
-            direction = pl.coalesce(known, range_direction(pl.col("src_ip"), pl.col("dst_ip")))
+        known = pl.col("g_dir") if "dir" in names else pl.col("_fixed_direction")
+        endpoints = [pl.col("src_ip"), pl.col("dst_ip")]
+        if "dir" in names:  # Built/Teardown mostly know it: the ranges are only read on the others
+            endpoints = [pl.when(known.is_null()).then(e) for e in endpoints]
+        direction = pl.coalesce(known, range_direction(*endpoints))
         later["direction"] = pl.when(pl.col("g_ok").is_not_null() & (pl.col("event_class") == _NET)).then(
             direction
         )
@@ -946,23 +988,24 @@ def _connections(part: pl.LazyFrame, family: str) -> pl.LazyFrame:
     teardown = teardown.drop(cs.by_name("g_dir", require_all=False)).join_asof(
         directions, on="_row", by=["_dev", "g_conn"], strategy="backward", check_sortedness=False
     )
-    outbound = pl.coalesce(pl.col("_built_dir") == "outbound", ~_for_side_initiated(teardown_names))
-    teardown = teardown.with_columns(pl.col("_built_dir").alias("g_dir"), outbound.alias("_outbound"))
+    opened_by_for = ~_for_side_initiated(teardown_names, pl.col("_built_dir").is_null())
+    teardown = teardown.with_columns(
+        pl.col("_built_dir").alias("g_dir"),
+        pl.coalesce(pl.col("_built_dir") == "outbound", opened_by_for).alias("_outbound"),
+    )
     built = built.with_columns((pl.col("g_dir") == "outbound").alias("_outbound"))
-    oriented = [
-        _finish_family(*_orient(frame, names), family, direction=direction).drop(
-            "_outbound", "_built_dir", strict=False
-        )
-        for frame, names, direction in (
-            (built, built_names, pl.col("g_dir")),
-            (teardown, teardown_names | {"dir"}, None),
-        )
-    ]
-    return pl.concat(oriented, how="diagonal_relaxed")
+    # one pass over both: a Built line's direction is its word (a matching line always has one)
+    both = pl.concat([built, teardown], how="diagonal_relaxed")
+    return _finish_family(*_orient(both, built_names | teardown_names | {"dir"}), family).drop(
+        "_outbound", "_built_dir"
+    )
 
 
-def _for_side_initiated(names: set[str]) -> pl.Expr:
-    """Teardown without its Built: did the ``for`` side open the connection? (ports, then ranges)."""
+def _for_side_initiated(names: set[str], needed: pl.Expr) -> pl.Expr:
+    """Teardown without its Built: did the ``for`` side open the connection? (ports, then ranges).
+
+    The address ranges are only looked up on the rows ``needed`` says (the others are not used).
+    """
     by_port = pl.lit(None, dtype=pl.Boolean)
     if "f_port" in names:
         f_port, t_port = _integer(pl.col("g_f_port")), _integer(pl.col("g_t_port"))
@@ -972,7 +1015,9 @@ def _for_side_initiated(names: set[str]) -> pl.Expr:
             .when((f_port < 1024) & (t_port >= 1024))
             .then(pl.lit(False))
         )
-    by_range = is_private_ip(pl.col("g_f_addr")) & ~is_private_ip(pl.col("g_t_addr"))
+    by_range = is_private_ip(pl.when(needed).then(pl.col("g_f_addr"))) & ~is_private_ip(
+        pl.when(needed).then(pl.col("g_t_addr"))
+    )
     return pl.coalesce(by_port, by_range.fill_null(False))
 
 
@@ -1105,9 +1150,14 @@ def _without_empty_extras(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _split_address(address: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """(IP, host name): IPv6 has a colon, IPv4 only digits and dots; anything else is a name."""
-    is_ip = address.str.contains(_IP_TEXT)
-    return pl.when(is_ip).then(address.str.to_lowercase()), pl.when(~is_ip).then(address)
+    """(IP, host name): IPv6 has a colon, IPv4 only digits and dots; anything else is a name.
+
+    Only IPv6 addresses are lower-cased (an IPv4 one has no letter): most addresses are not copied.
+    """
+    ipv6 = address.str.contains(":", literal=True)
+    is_ip = ipv6 | address.str.contains(_IPV4_TEXT)
+    ip = pl.coalesce(pl.when(ipv6).then(address).str.to_lowercase(), pl.when(is_ip).then(address))
+    return ip, pl.when(~is_ip).then(address)
 
 
 def _integer(text: pl.Expr) -> pl.Expr:
