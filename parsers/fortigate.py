@@ -234,13 +234,17 @@ def _parse_family(part: pl.DataFrame, family: str | None, ctx: ParseContext) -> 
         reason = pl.when(pl.col("_payload").is_null()).then(pl.lit(NO_PAYLOAD)).otherwise(pl.lit(NO_TYPE))
         return part.select("raw", "raw_file", "raw_line", reason.alias(REASON))
     keys = (*_COMMON, *_KEYS[family])
-    part = kv.read_keys(part, "_payload", keys, SYNTAX).with_columns(
-        pl.lit(None, dtype=pl.String).alias(kv.column(k)) for k in _ALL_KEYS if k not in keys
-    )
     columns = _common_columns(ctx) | _FAMILY_COLUMNS[_family_shape(family)]()
     extra = ["type", "subtype", *(k for k in keys if k not in _MAPPED)]
-    return part.with_columns(**columns).with_columns(
-        _direction().alias("direction"), *kv.extras(extra), pl.lit(None, dtype=pl.String).alias(REASON)
+    return (
+        kv.read_keys(part, "_payload", keys, SYNTAX)
+        .lazy()
+        .with_columns(pl.lit(None, dtype=pl.String).alias(kv.column(k)) for k in _ALL_KEYS if k not in keys)
+        .with_columns(**columns)
+        .with_columns(
+            _direction().alias("direction"), *kv.extras(extra), pl.lit(None, dtype=pl.String).alias(REASON)
+        )
+        .collect()
     )
 
 

@@ -118,9 +118,11 @@ def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
         kv.value("m").alias("_m"),
     ).unnest("_src", "_dst")
     frame = (
-        frame.with_columns(**_columns(ctx))
+        frame.lazy()
+        .with_columns(**_columns(ctx))
         .with_columns(**_classified())
         .with_columns(_direction().alias("direction"))
+        .collect()
     )
     return finish(frame.select(parsed_columns(frame)), ctx, format_name=NAME, vendor=VENDOR, product=PRODUCT)
 
@@ -186,8 +188,9 @@ def _classified() -> dict[str, pl.Expr]:
     known_class = kv.lookup(m, {k: c for k, (c, _) in _MESSAGES.items()})
     known_action = kv.lookup(m, {k: a for k, (_, a) in _MESSAGES.items()})
     link = text.str.extract(r"Interface ([^ ]+) Link Is (Up|Down)", 2).str.to_lowercase()
-    tunnel = text.str.extract(r"(?i)tunnel.*\b(up|down)\b", 1).str.to_lowercase()
     lower = text.str.to_lowercase()
+    tunnel_text = pl.when(lower.str.contains("tunnel", literal=True)).then(text)  # the regex runs on these
+    tunnel = tunnel_text.str.extract(r"(?i)tunnel.*\b(up|down)\b", 1).str.to_lowercase()
     by_text_class = (
         pl.when(link.is_not_null() | tunnel.is_not_null())
         .then(pl.lit(_SYS))

@@ -138,9 +138,11 @@ def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
     """Parse Sophos Firewall key=value lines into events (see the module docstring)."""
     frame = kv.read_lines(lines, _FIRST_KEYS, _KEYS, SYNTAX, ctx)
     frame = (
-        frame.with_columns(**_columns(ctx))
+        frame.lazy()
+        .with_columns(**_columns(ctx))
         .with_columns(**_classified())
         .with_columns(_direction().alias("direction"))
+        .collect()
     )
     return finish(frame.select(parsed_columns(frame)), ctx, format_name=NAME, vendor=VENDOR, product=PRODUCT)
 

@@ -53,6 +53,24 @@ def test_single_quotes_quote_only_in_dialects_that_use_them() -> None:
     assert _read(line, ["appName"], DOUBLE) == [{"appName": "'General"}]
 
 
+def test_a_line_flawed_near_its_end_is_read_from_its_plain_head_then_by_the_walk() -> None:
+    """A stray quote glued to a value ends the plain head: keys before it are read the fast way,
+    a key after it only by walking whole tokens (which stops at the malformed token: lost, never
+    invented), and a key hidden in a quoted value before it is still not a field."""
+    lines = [
+        'a=1 b="x"y c=3',  # b's quoted value has text glued to it: c lies after a malformed token
+        'msg="p q=1" q=2',  # q inside the quoted value is not the field; the real q is
+        'a=1 msg="p a=9 q=8" z=5 t="x"y',  # flawed near the end: a and z from the head
+        'a=1 t="x"y q=7',  # q only in the rest, after the malformed token
+    ]
+    assert _read(lines, ["a", "b", "c", "q", "z", "t"]) == [
+        {"a": "1", "b": "x", "c": None, "q": None, "z": None, "t": None},
+        {"a": None, "b": None, "c": None, "q": "2", "z": None, "t": None},
+        {"a": "1", "b": None, "c": None, "q": None, "z": "5", "t": "x"},
+        {"a": "1", "b": None, "c": None, "q": None, "z": None, "t": "x"},
+    ]
+
+
 def test_first_of_duplicate_keys_wins_and_bare_words_are_skipped() -> None:
     rows = _read(['msg="first" msg="second" ether_type=Unknown (0x0000) n=5'], ["msg", "ether_type", "n"])
     assert rows == [{"msg": "first", "ether_type": "Unknown", "n": "5"}]
