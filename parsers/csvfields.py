@@ -7,10 +7,12 @@ starts and ends with a double quote is quoted, its commas are text (``"a,b"`` st
 ``""`` inside it is one ``"``; empty fields are kept (``a,,b`` has three fields). A quote that is
 never closed does not hide the commas after it (``a,"b,c`` has three fields; the quote is
 dropped), so quoted text can never shift the positions of the fields after it. Cost: records
-without any ``"`` (almost all traffic lines) are a plain split on ``,``; the others take one of
-three slower paths, on their own rows only (``split_records``).
+without any ``"`` (almost all traffic lines) are a plain split on ``,``, and a frame without any
+quote is split without further checks; quoted records take one of three slower paths, on their
+own rows only (``split_records``), and only they are examined to choose the path.
 
-Also here, because both formats need it: IP address validation (``ip_text``).
+Also here, because both formats need them: IP address validation (``ip_text``) and slicing text
+at byte offsets (``byte_slice``).
 """
 
 from __future__ import annotations
@@ -52,12 +54,16 @@ def split_records(frame: pl.DataFrame, record: str) -> pl.LazyFrame:
     - records that already hold the placeholder: the quote-aware ``extract_all`` (slow, exact).
     """
     text = pl.col(record)
+    has_quote = text.str.contains('"', literal=True)
+    if not frame.select(has_quote.any()).item():
+        return frame.lazy().with_columns(text.str.split(",").alias(FIELDS))
+    quoted = pl.when(has_quote).then(text)  # the slower checks run on the quoted records only
     kinds = frame.select(
-        pl.when(~text.str.contains('"', literal=True).fill_null(False))
+        pl.when(~has_quote.fill_null(False))
         .then(pl.lit(0))
-        .when(~text.str.contains(_COMMA_IN_QUOTES))
+        .when(~quoted.str.contains(_COMMA_IN_QUOTES))
         .then(pl.lit(1))
-        .when(~text.str.contains(_PLACEHOLDER, literal=True))
+        .when(~quoted.str.contains(_PLACEHOLDER, literal=True))
         .then(pl.lit(2))
         .otherwise(pl.lit(3))
         .alias("kind")
@@ -121,5 +127,16 @@ def field(position: int | pl.Expr) -> pl.Expr:
 
 
 def ip_text(text: pl.Expr) -> pl.Expr:
-    """A valid IPv4 (no leading zeros) or IPv6 address, lower-cased; anything else is null."""
-    return pl.when(text.str.contains(_IP)).then(text.str.to_lowercase())
+    """A valid IPv4 (no leading zeros) or IPv6 address, lower-cased; anything else is null.
+
+    Only text with a colon (IPv6) is lower-cased: IPv4 text has no letters.
+    """
+    lowered = pl.coalesce(pl.when(text.str.contains(":", literal=True)).then(text).str.to_lowercase(), text)
+    return pl.when(text.str.contains(_IP)).then(lowered)
+
+
+def byte_slice(text: pl.Expr, offset: pl.Expr | int, length: pl.Expr | int | None = None) -> pl.Expr:
+    """``length`` bytes (all when None) of ``text`` from byte ``offset``: ``str.find`` counts bytes
+    and ``str.slice`` characters, so offsets found with ``str.find`` are sliced with this. The
+    offsets must fall between characters (they do at an ASCII character that was found)."""
+    return text.cast(pl.Binary).bin.slice(offset, length).cast(pl.String)

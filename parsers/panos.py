@@ -15,7 +15,7 @@ How a line is read
    null. Every record with a recognised start becomes an event, whatever its type or subtype:
    rows with an empty or unknown type (``USERID``, ``DECRYPTION``, sanitised ``OTHERS``...) are
    ``system``/``other`` events with ``message_id`` = the type.
-3. Each log type is parsed on its own rows only (partition by type, one ``select`` per type).
+3. Each log type is parsed on its own rows only (partition by type, one plan per type).
    Empty fields are null; IP fields that are not valid addresses (sanitised ``00.00.000.00``) are
    null; ``0.0.0.0`` in NAT fields means no NAT.
 
@@ -86,8 +86,8 @@ From the zones (from 16, to 17) when both are recognised: a zone named like ``un
 like ``trust``, ``trusted``, ``inside``, ``lan``, ``internal``, ``dmz``, ``server(s)``, ``corp`` is
 internal (case-insensitive; ``ctx.options`` ``external_zones`` / ``internal_zones``, comma
 lists, replace these defaults). External → internal inbound, internal → external outbound,
-internal → internal internal, external → external unknown. Otherwise (a zone not recognised, or
-non-session logs with addresses) from the address ranges (``envelope.range_direction``).
+internal → internal internal, external → external unknown. Otherwise (a zone not recognised)
+from the address ranges (``envelope.range_direction``). Other types have no direction.
 
 Time
 ----
@@ -98,14 +98,36 @@ that is such a timestamp) is exact. Else ``time_generated`` (6), else ``receive_
 when none of these is a valid time (the sanitised ``2020/00/00 00:00:00`` of the corpus).
 
 ``device``: the record's device_name, else the envelope host, else the serial (2).
+
+Cost (what keeps parsing cheap; the output is the same as the plain reading above)
+----------------------------------------------------------------------------------
+- The record start is one regex search; when the header holds no comma or quote and the line
+  no break (the usual line), the record is the line itself, not a copy. The log type is the
+  fourth comma-separated piece (``split_exact``), read before the full split so each type's rows
+  are split on their own. The envelope is parsed only when a record lacks time or device.
+- Fields by position from the list ``csvfields.split_records`` makes (a plain split for records
+  without quotes). Splitting is the largest cost (~13 ns a field); the rest is column work.
+- Each type's plan (``with_columns`` steps, then one ``select``) is built once per type and time
+  zone. Polars does not share a regex or a time parse between the expressions that use it, so
+  such values (the NAT fields masked where they mean no NAT, the high_res text) are computed
+  in a step of their own and read as columns; a fallback is computed only on the rows that
+  need it (``time_generated`` where high_res is missing, the IPv6 lower-casing, the address
+  ranges where a zone is not recognised).
+- The usual high_res_timestamp shape (``_HIGH_RES_SHAPE``) is read by position, other shapes
+  with the general format.
+- Actions by literal rules (words, prefixes) on the lower-cased text, not regexes; zones are
+  classified once per distinct name, the rows then look their zone up.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import polars as pl
 
 from seclake.parsers.contract import REASON, ParseContext, ParseResult, finish
-from seclake.parsers.csvfields import FIELDS, field, ip_text, split_records
+from seclake.parsers.csvfields import FIELDS, byte_slice, field, ip_text, split_records
 from seclake.parsers.envelope import ENVELOPE, any_time, localize, range_direction
 from seclake.schema import EXTRA_PREFIX, extra_columns
 
@@ -122,6 +144,11 @@ _RECORD_START = r"[01],[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2},"
 _SNIFF = r"(?:^|[\t >])" + _RECORD_START + r"[^,]*,[A-Z]*(?:,|$)"
 _LOCAL_TIME = "%Y/%m/%d %H:%M:%S"
 _HIGH_RES_FORMAT = "%Y-%m-%dT%H:%M:%S%.f%#z"
+_HIGH_RES_SHAPE = (
+    r"^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"\.[0-9]{3}[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]$"
+)
+"""The high_res_timestamp PAN-OS writes (``2026-03-02T00:00:08.455+07:00``): read by fixed positions."""
 _ISO_FIELD = (
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:?[0-9]{2})$"
 )
@@ -158,16 +185,17 @@ _DEVICE_NAME = {
     "correlation": 17,
 }
 
-_NET_ACTIONS: tuple[tuple[str, str], ...] = (
-    (r"^(?:allow|alert|continue|override)$", "allow"),
-    (r"^(?:deny|block.*|sinkhole|override-lockout)$", "deny"),
-    (r"^drop", "drop"),
-    (r"^reset", "reset"),
+_NET_ACTIONS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
+    (("allow", "alert", "continue", "override"), (), "allow"),
+    (("deny", "sinkhole", "override-lockout"), ("block",), "deny"),
+    ((), ("drop",), "drop"),
+    ((), ("reset",), "reset"),
 )
-_MAL_ACTIONS: tuple[tuple[str, str], ...] = (
-    (r"^alert$", "detected"),
-    (r"^(?:allow|continue)$", "allowed"),
-    (r"^(?:deny|drop.*|reset.*|block.*|sinkhole)$", "blocked"),
+"""``(words, prefixes, action)``: the first rule whose word equals, or prefix starts, the lower-cased action."""
+_MAL_ACTIONS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
+    (("alert",), (), "detected"),
+    (("allow", "continue"), (), "allowed"),
+    (("deny", "sinkhole"), ("drop", "reset", "block"), "blocked"),
 )
 _FILE_SUBTYPES = ("virus", "wildfire-virus", "wildfire", "file", "data")
 _MALWARE_SUBTYPES = ("virus", "wildfire-virus")
@@ -221,11 +249,8 @@ _SYS_KINDS: tuple[tuple[str, str, str | None], ...] = (
     ("other", _SYS, "other"),
 )
 """SYSTEM event kind → class and action (see the module docstring's table)."""
-_SYS_KIND_TABLE = pl.DataFrame(
-    [(kind, event_class, action) for kind, event_class, action in _SYS_KINDS],
-    schema={"_kind": pl.String, "event_class": pl.String, "action": pl.String},
-    orient="row",
-)
+Step = tuple[pl.Expr, ...]
+"""Expressions evaluated together; a family's plan is ``with_columns`` steps, then one ``select``."""
 
 
 def sniff(lines: pl.Series) -> pl.Series:
@@ -235,11 +260,11 @@ def sniff(lines: pl.Series) -> pl.Series:
 
 def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
     """Parse PAN-OS CSV syslog lines into events; see the module docstring."""
-    parts = _split(lines).partition_by("_family", as_dict=True, include_key=False)
-    frames = [
-        _FAMILY_COLUMNS[family](split_records(part, "_record"), ctx).collect(engine="streaming")
-        for (family,), part in parts.items()
-    ]
+    frames = []
+    for (family,), part in _split(lines).partition_by("_family", as_dict=True, include_key=False).items():
+        fields = part.lazy() if family == "junk" else split_records(part, "_record")
+        frame = _run(fields, _plan(family, ctx.timezone)).collect(engine="streaming")
+        frames.append(_with_direction(frame, ctx) if family in _SESSION_FAMILIES else frame)
     frame = (
         pl.concat(frames, how="diagonal_relaxed")
         if frames
@@ -249,55 +274,63 @@ def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
 
 
 def _split(lines: pl.DataFrame) -> pl.DataFrame:
-    """Find the record in each line: ``_header``, ``_record``, ``_cut``, and the record's ``_family``.
+    """Find the record in each line: ``_start`` (its byte offset), ``_record``, ``_cut``, ``_family``.
 
-    The record is the line itself when the header holds no comma or quote and the line no line
-    break (field 0 then carries the header, and field 0 is never read): no copy of the line. Only
-    the other lines (if any) are sliced, on their own rows.
+    The record is the line itself when the text before it (the header) holds no comma or quote
+    and the line no line break (field 0 then carries the header, and field 0 is never read): no
+    copy of the line. The other lines (if any) are sliced, and come after the others.
     """
-    raw = pl.col("raw")
-    start = raw.str.find(_RECORD_START)
-    header = raw.str.slice(0, start)
-    newline = raw.str.find("\n", literal=True)
+    raw, start, newline, needs_cut = pl.col("raw"), pl.col("_start"), pl.col("_newline"), pl.col("_needs_cut")
+    header_mark = raw.str.find(r'[,"]') < start  # the first comma or quote comes before the record
+    end = pl.coalesce(newline, raw.str.len_bytes())
+    log_type = pl.col("_record").str.split_exact(",", 3).struct.field("field_3")
+    family = pl.when(start.is_null()).then(pl.lit("junk"))
+    for name, fam in _FAMILIES.items():
+        family = family.when(log_type == name).then(pl.lit(fam))
     frame = (
         lines.lazy()
         .with_columns(
-            header.alias("_header"),
-            start.alias("_start"),
-            newline.alias("_newline"),
-            (header.str.contains(r'[,"]').fill_null(False) | newline.is_not_null()).alias("_needs_cut"),
+            raw.str.find(_RECORD_START).alias("_start"), raw.str.find("\n", literal=True).alias("_newline")
         )
-        .collect(engine="streaming")
-    )
-    end = pl.coalesce("_newline", raw.str.len_bytes())
-    sliced = raw.str.slice(pl.col("_start"), end - pl.col("_start"))
-    whole = pl.when(pl.col("_start").is_not_null()).then(raw)
-    needs_cut = frame.get_column("_needs_cut")
-    parts = (
-        [frame.lazy().with_columns(whole.alias("_record"))]
-        if not needs_cut.any()
-        else [
-            frame.filter(~needs_cut).lazy().with_columns(whole.alias("_record")),
-            frame.filter(needs_cut).lazy().with_columns(sliced.alias("_record")),
-        ]
-    )
-    log_type = pl.col("_record").str.split_exact(",", 3).struct.field("field_3")
-    family = pl.when(pl.col("_start").is_null()).then(pl.lit("junk"))
-    for name, fam in _FAMILIES.items():
-        family = family.when(log_type == name).then(pl.lit(fam))
-    return (
-        pl.concat(parts)
+        .with_columns((header_mark.fill_null(False) | newline.is_not_null()).alias("_needs_cut"))
+        .with_columns(
+            pl.when(needs_cut)
+            .then(byte_slice(pl.when(needs_cut).then(raw), start, end - start))
+            .when(start.is_not_null())
+            .then(raw)
+            .alias("_record")
+        )
         .select(
             "raw",
             "raw_file",
             "raw_line",
-            "_header",
+            "_start",
             "_record",
-            (pl.col("_newline").is_not_null() & pl.col("_start").is_not_null()).alias("_cut"),
+            (newline.is_not_null() & start.is_not_null()).alias("_cut"),
             family.otherwise(pl.lit("other")).alias("_family"),
+            needs_cut,
         )
         .collect(engine="streaming")
     )
+    cut = frame.get_column("_needs_cut")
+    if cut.any():
+        frame = pl.concat([frame.filter(~cut), frame.filter(cut)])
+    return frame.drop("_needs_cut")
+
+
+def _run(frame: pl.LazyFrame, plan: tuple[Step, ...]) -> pl.LazyFrame:
+    """Apply a plan: its steps as ``with_columns``, the last one as the ``select``."""
+    for step in plan[:-1]:
+        frame = frame.with_columns(*step)
+    return frame.select(*plan[-1])
+
+
+@functools.cache
+def _plan(family: str, timezone: str) -> tuple[Step, ...]:
+    """The steps that turn a family's split records into its columns (built once per family and zone)."""
+    if family == "junk":
+        return (_JUNK_COLUMNS,)
+    return (*_time_steps(family, timezone), *_FAMILY_STEPS[family]())
 
 
 def _with_envelope(frame: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
@@ -306,7 +339,8 @@ def _with_envelope(frame: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
     Records with both (the usual case: every PAN-OS 8+ record names its device) skip the join.
     """
     if frame.select((pl.col("time").is_null() | pl.col("device").is_null()).any()).item() is not True:
-        return frame.drop("_header")
+        return frame.drop("_start")
+    frame = frame.with_columns(byte_slice(pl.col("raw"), 0, pl.col("_start")).alias("_header")).drop("_start")
     headers = (
         frame.select(pl.col("_header").unique())
         .with_columns(pl.col("_header").str.extract_groups(ENVELOPE).alias("_env"))
@@ -323,11 +357,90 @@ def _with_envelope(frame: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
     ).drop("_header", "_header_time", "_header_host")
 
 
+def _with_direction(frame: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
+    """Add ``direction``: from the zones when both are recognised, else from the address ranges.
+
+    Each distinct zone name is classified once; the rows then only look their zones up.
+    """
+    external, internal = _zone_sides(
+        pl.concat([frame.get_column("src_zone"), frame.get_column("dst_zone")]), ctx
+    )
+    src, dst = pl.col("src_zone"), pl.col("dst_zone")
+    src_out, src_in, dst_out, dst_in = (
+        src.is_in(external),
+        src.is_in(internal),
+        dst.is_in(external),
+        dst.is_in(internal),
+    )
+    by_range = ~((src_out | src_in) & (dst_out | dst_in)).fill_null(False)
+    in_range = [pl.when(by_range).then(pl.col(ip)) for ip in ("src_ip", "dst_ip")]  # only these rows are read
+    return frame.with_columns(
+        pl.when(by_range)
+        .then(range_direction(*in_range))
+        .when(src_out & dst_in)
+        .then(pl.lit("inbound"))
+        .when(src_in & dst_out)
+        .then(pl.lit("outbound"))
+        .when(src_in & dst_in)
+        .then(pl.lit("internal"))
+        .otherwise(pl.lit("unknown"))
+        .alias("direction")
+    )
+
+
+def _zone_sides(zones: pl.Series, ctx: ParseContext) -> tuple[list[str], list[str]]:
+    """The external and the internal names among ``zones`` (see the module docstring)."""
+    names = zones.drop_nulls().unique()
+    lowered = names.str.to_lowercase()
+    external_list, internal_list = ctx.options.get("external_zones"), ctx.options.get("internal_zones")
+    external = (
+        lowered.is_in([z.strip().lower() for z in external_list.split(",")])
+        if external_list is not None
+        else names.str.contains(_EXTERNAL_ZONES)
+    )
+    internal = (
+        lowered.is_in([z.strip().lower() for z in internal_list.split(",")])
+        if internal_list is not None
+        else names.str.contains(_INTERNAL_ZONES)
+    )
+    return names.filter(external).to_list(), names.filter(~external & internal).to_list()
+
+
 # ---- column helpers -----------------------------------------------------------------------------
 
 
-def _local_time(position: int) -> pl.Expr:
-    return field(position).str.strptime(pl.Datetime("us"), _LOCAL_TIME, strict=False)
+def _time_steps(family: str, timezone: str) -> tuple[Step, ...]:
+    """``time``: high_res_timestamp (always with an offset), else time_generated, else receive_time,
+    both read in ``timezone``. Each fallback is parsed only on the rows the ones before it left null
+    (time parsing is not shared between expressions, hence the steps)."""
+    position = _HIGH_RES.get(family)
+    high_res = field(position) if position is not None else _last_iso_field()
+    text, usual = pl.col("_high_res"), pl.col("_usual")
+    time, generated = pl.col("time"), pl.col("_generated")
+    received = _local_time(pl.when(time.is_null() & generated.is_null()).then(field(1)))
+    other = pl.when(~usual).then(text).str.strptime(pl.Datetime("us", "UTC"), _HIGH_RES_FORMAT, strict=False)
+    return (
+        (high_res.alias("_high_res"),),
+        (text.str.contains(_HIGH_RES_SHAPE).alias("_usual"),),
+        (pl.coalesce(_usual_high_res(pl.when(usual).then(text)), other).alias("time"),),
+        (_local_time(pl.when(time.is_null()).then(field(6))).alias("_generated"),),
+        (pl.coalesce(time, localize(pl.coalesce(generated, received), timezone)).alias("time"),),
+    )
+
+
+def _usual_high_res(text: pl.Expr) -> pl.Expr:
+    """A ``_HIGH_RES_SHAPE`` timestamp in UTC, read by position: the same instant ``_HIGH_RES_FORMAT``
+    parses, at a third of its cost (the date and time without fraction and offset take the fast
+    fixed-format parser; an impossible date such as 02-30 is null either way)."""
+    naive = text.str.head(19).str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False)
+    minutes = text.str.slice(24, 2).cast(pl.Int64) * 60 + text.str.slice(27, 2).cast(pl.Int64)
+    offset = pl.when(text.str.slice(23, 1) == "-").then(-minutes).otherwise(minutes)
+    fraction = pl.duration(milliseconds=text.str.slice(20, 3).cast(pl.Int64))
+    return (naive + fraction - pl.duration(minutes=offset)).dt.replace_time_zone("UTC")
+
+
+def _local_time(text: pl.Expr) -> pl.Expr:
+    return text.str.strptime(pl.Datetime("us"), _LOCAL_TIME, strict=False)
 
 
 def _last_iso_field() -> pl.Expr:
@@ -335,10 +448,28 @@ def _last_iso_field() -> pl.Expr:
     return pl.col(FIELDS).list.eval(pl.element().filter(pl.element().str.contains(_ISO_FIELD))).list.last()
 
 
-def _time(high_res: pl.Expr, timezone: str) -> pl.Expr:
-    """high_res_timestamp (always with an offset), else time_generated, else receive_time in ``timezone``."""
-    exact = high_res.str.strptime(pl.Datetime("us", "UTC"), _HIGH_RES_FORMAT, strict=False)
-    return pl.coalesce(exact, localize(pl.coalesce(_local_time(6), _local_time(1)), timezone))
+def _base(family: str) -> Step:
+    """Columns every type has: input columns, reason, record start, time, device, type/subtype extras."""
+    device = _DEVICE_NAME.get(family)
+    return (
+        pl.col("raw"),
+        pl.col("raw_file"),
+        pl.col("raw_line"),
+        pl.col("_start"),
+        pl.lit(None, dtype=pl.String).alias(REASON),
+        pl.col("time"),
+        (field(device) if device is not None else pl.lit(None, dtype=pl.String)).alias("device"),
+        *extra_columns(
+            serial=field(2),
+            log_type=field(3),
+            subtype=field(4),
+            parse_error=pl.when(pl.col("_cut")).then(pl.lit("text after a line break not read")),
+        ),
+    )
+
+
+def _type_id() -> pl.Expr:
+    return pl.concat_str(field(3), field(4), separator="/", ignore_nulls=True)
 
 
 def _severity(word: pl.Expr) -> pl.Expr:
@@ -349,12 +480,14 @@ def _severity(word: pl.Expr) -> pl.Expr:
     return mapped
 
 
-def _mapped(text: pl.Expr, table: tuple[tuple[str, str], ...]) -> pl.Expr:
-    """The value of the first ``(pattern, value)`` whose pattern the lower-cased text matches."""
+def _mapped(text: pl.Expr, table: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...]) -> pl.Expr:
+    """The action of the first ``(words, prefixes, action)`` rule the lower-cased text matches."""
     lowered = text.str.to_lowercase()
-    chain = pl.when(lowered.str.contains(table[0][0])).then(pl.lit(table[0][1]))
-    for pattern, value in table[1:]:
-        chain = chain.when(lowered.str.contains(pattern)).then(pl.lit(value))
+    chain = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.String))
+    for words, prefixes, value in table:
+        matches = [lowered.is_in(words)] if words else []
+        matches += [lowered.str.starts_with(prefix) for prefix in prefixes]
+        chain = chain.when(pl.any_horizontal(matches)).then(pl.lit(value))
     return chain.otherwise(pl.lit(None, dtype=pl.String))
 
 
@@ -364,88 +497,39 @@ def _port(position: int, protocol: pl.Expr) -> pl.Expr:
 
 
 def _nat(position: int, real: int) -> pl.Expr:
+    """The NAT address field, null when it means no NAT (``0.0.0.0``, ``::``, the real address)."""
     nat = field(position)
-    return pl.when((nat != "0.0.0.0") & (nat != "::") & (nat != field(real))).then(ip_text(nat))
+    return pl.when((nat != "0.0.0.0") & (nat != "::") & (nat != field(real))).then(nat)
 
 
-def _zone_side(zone: pl.Expr, ctx: ParseContext) -> pl.Expr:
-    """``external``/``internal`` for a recognised zone name, else null (see the module docstring)."""
-    lowered = zone.str.to_lowercase()
-    external_list, internal_list = ctx.options.get("external_zones"), ctx.options.get("internal_zones")
-    external = (
-        lowered.is_in([z.strip().lower() for z in external_list.split(",")])
-        if external_list is not None
-        else zone.str.contains(_EXTERNAL_ZONES)
+# ---- families: each returns its plan's steps (after ``_time_steps``) ---------------------------------
+
+
+def _session(family: str, columns: list[pl.Expr]) -> tuple[Step, ...]:
+    """TRAFFIC and THREAT share fields 0-30: addresses, NAT, rule, users, zones, ports, action.
+
+    The NAT fields are first masked where they mean no NAT, so the address check runs on the others.
+    """
+    protocol = pl.col("protocol")
+    first = (
+        field(29).str.to_lowercase().alias("protocol"),
+        _nat(9, 7).alias("_nat_src"),
+        _nat(10, 8).alias("_nat_dst"),
     )
-    internal = (
-        lowered.is_in([z.strip().lower() for z in internal_list.split(",")])
-        if internal_list is not None
-        else zone.str.contains(_INTERNAL_ZONES)
-    )
-    return pl.when(external).then(pl.lit("external")).when(internal).then(pl.lit("internal"))
-
-
-def _direction(ctx: ParseContext) -> pl.Expr:
-    src, dst = _zone_side(pl.col("src_zone"), ctx), _zone_side(pl.col("dst_zone"), ctx)
-    return (
-        pl.when(src.is_null() | dst.is_null())
-        .then(range_direction(pl.col("src_ip"), pl.col("dst_ip")))
-        .when((src == "external") & (dst == "internal"))
-        .then(pl.lit("inbound"))
-        .when((src == "internal") & (dst == "external"))
-        .then(pl.lit("outbound"))
-        .when((src == "internal") & (dst == "internal"))
-        .then(pl.lit("internal"))
-        .otherwise(pl.lit("unknown"))
-    )
-
-
-def _base(family: str, ctx: ParseContext) -> list[pl.Expr]:
-    """Columns every type has: input columns, reason, header, time, device, type/subtype extras."""
-    position = _HIGH_RES.get(family)
-    iso = field(position) if position is not None else _last_iso_field()
-    device = _DEVICE_NAME.get(family)
-    return [
-        "raw",
-        "raw_file",
-        "raw_line",
-        "_header",
-        pl.lit(None, dtype=pl.String).alias(REASON),
-        _time(iso, ctx.timezone).alias("time"),
-        (field(device) if device is not None else pl.lit(None, dtype=pl.String)).alias("device"),
-        *extra_columns(
-            serial=field(2),
-            log_type=field(3),
-            subtype=field(4),
-            parse_error=pl.when(pl.col("_cut")).then(pl.lit("text after a line break not read")),
-        ),
-    ]
-
-
-def _type_id() -> pl.Expr:
-    return pl.concat_str(field(3), field(4), separator="/", ignore_nulls=True)
-
-
-# ---- families -----------------------------------------------------------------------------------
-
-
-def _session(frame: pl.LazyFrame, family: str, ctx: ParseContext, columns: list[pl.Expr]) -> pl.LazyFrame:
-    """TRAFFIC and THREAT share fields 0-30: addresses, NAT, rule, users, zones, ports, action."""
-    protocol = field(29).str.to_lowercase()
-    return frame.select(
-        *_base(family, ctx),
+    return first, (
+        *_base(family),
         _type_id().alias("message_id"),
         ip_text(field(7)).alias("src_ip"),
         ip_text(field(8)).alias("dst_ip"),
-        _nat(9, 7).alias("nat_src_ip"),
-        _nat(10, 8).alias("nat_dst_ip"),
+        ip_text(pl.col("_nat_src")).alias("nat_src_ip"),
+        ip_text(pl.col("_nat_dst")).alias("nat_dst_ip"),
         field(11).alias("rule_name"),
         field(12).alias("user"),
         field(16).alias("src_zone"),
         field(17).alias("dst_zone"),
         _port(24, protocol).alias("src_port"),
         _port(25, protocol).alias("dst_port"),
-        protocol.alias("protocol"),
+        protocol,
         field(30).alias("vendor_action"),
         *columns,
         *extra_columns(
@@ -459,14 +543,12 @@ def _session(frame: pl.LazyFrame, family: str, ctx: ParseContext, columns: list[
             nat_src_port=pl.when(field(26) != "0").then(field(26)),
             nat_dst_port=pl.when(field(27) != "0").then(field(27)),
         ),
-    ).with_columns(_direction(ctx).alias("direction"))
+    )
 
 
-def _traffic(frame: pl.LazyFrame, ctx: ParseContext) -> pl.LazyFrame:
+def _traffic() -> tuple[Step, ...]:
     return _session(
-        frame,
         "traffic",
-        ctx,
         [
             pl.lit(_NET).alias("event_class"),
             _mapped(field(30), _NET_ACTIONS).alias("action"),
@@ -489,17 +571,15 @@ def _traffic(frame: pl.LazyFrame, ctx: ParseContext) -> pl.LazyFrame:
     )
 
 
-def _threat(frame: pl.LazyFrame, ctx: ParseContext) -> pl.LazyFrame:
+def _threat() -> tuple[Step, ...]:
     subtype = field(4)
     malware = subtype.is_in(_MALWARE_SUBTYPES)
     threat = pl.col("_threat")
     name = pl.when(threat.struct.field("name") != "").then(threat.struct.field("name"))
     misc = field(31)
     digest = field(43)
-    return _session(
-        frame.with_columns(field(32).str.extract_groups(_THREAT_ID).alias("_threat")),
+    return (field(32).str.extract_groups(_THREAT_ID).alias("_threat"),), *_session(
         "threat",
-        ctx,
         [
             pl.when(malware).then(pl.lit(_MAL)).otherwise(pl.lit(_NET)).alias("event_class"),
             pl.when(malware)
@@ -529,7 +609,7 @@ def _threat(frame: pl.LazyFrame, ctx: ParseContext) -> pl.LazyFrame:
     )
 
 
-def _system(frame: pl.LazyFrame, ctx: ParseContext) -> pl.LazyFrame:
+def _system() -> tuple[Step, ...]:
     words = list(_SEVERITIES)
     shifted = ~field(13).str.to_lowercase().is_in(words) & field(12).str.to_lowercase().is_in(words)
     offset = shifted.cast(pl.Int64)
@@ -537,13 +617,13 @@ def _system(frame: pl.LazyFrame, ctx: ParseContext) -> pl.LazyFrame:
     def at(position: int) -> pl.Expr:
         return field(pl.lit(position, dtype=pl.Int64) - offset)
 
-    frame = frame.with_columns(
+    eventid, description = pl.col("_eventid"), pl.col("_description")
+    texts = (
         at(8).alias("_eventid"),
         at(14).alias("_description"),
         pl.when(~shifted).then(field(7)).alias("_vsys"),
     )
-    eventid, description = pl.col("_eventid"), pl.col("_description")
-    frame = frame.with_columns(
+    details = (
         description.str.extract_groups(_SYS_DETAIL).alias("_detail"),
         description.str.extract_groups(_SYS_TUNNEL).alias("_tunnel"),
         description.str.extract_groups(_SYS_USER).alias("_user"),
@@ -584,12 +664,13 @@ def _system(frame: pl.LazyFrame, ctx: ParseContext) -> pl.LazyFrame:
         .otherwise(pl.lit("other"))
     )
     return (
-        frame.with_columns(kind.alias("_kind"))
-        .join(_SYS_KIND_TABLE.lazy(), on="_kind", how="left", maintain_order="left")
-        .select(
-            *_base("system", ctx),
-            "event_class",
-            "action",
+        texts,
+        details,
+        (kind.alias("_kind"),),
+        (
+            *_base("system"),
+            _by_kind(1).alias("event_class"),
+            _by_kind(2).alias("action"),
             pl.coalesce(eventid, _type_id()).alias("message_id"),
             pl.coalesce(
                 detail.struct.field("port"),
@@ -618,32 +699,42 @@ def _system(frame: pl.LazyFrame, ctx: ParseContext) -> pl.LazyFrame:
                 seqno=at(15),
                 ha_state_from=detail.struct.field("ha_from"),
             ),
-        )
-    )
-
-
-def _config(frame: pl.LazyFrame, ctx: ParseContext) -> pl.LazyFrame:
-    command, result = field(9), field(12)
-    read_only = command.str.to_lowercase().is_in(["get", "show"]) | (result.str.to_lowercase() == "failed")
-    read_only = read_only | command.is_null()
-    return frame.select(
-        *_base("config", ctx),
-        pl.lit(_SYS).alias("event_class"),
-        pl.when(read_only).then(pl.lit("other")).otherwise(pl.lit("config_change")).alias("action"),
-        command.alias("vendor_action"),
-        pl.concat_str(pl.lit("CONFIG"), command, separator="/", ignore_nulls=True).alias("message_id"),
-        ip_text(field(7)).alias("src_ip"),
-        field(10).alias("user"),
-        pl.when(command.is_not_null())
-        .then(pl.concat_str(command, field(13), separator=" ", ignore_nulls=True))
-        .alias("message"),
-        *extra_columns(
-            vsys=field(8), client=field(11), result=result, config_path=field(13), seqno=field(14)
         ),
     )
 
 
-def _globalprotect(frame: pl.LazyFrame, ctx: ParseContext) -> pl.LazyFrame:
+def _by_kind(index: int) -> pl.Expr:
+    """The class (``index`` 1) or action (2) of the SYSTEM event kind in ``_kind``."""
+    chain = pl.when(pl.lit(False)).then(pl.lit(None, dtype=pl.String))
+    for entry in _SYS_KINDS:
+        chain = chain.when(pl.col("_kind") == entry[0]).then(pl.lit(entry[index], dtype=pl.String))
+    return chain.otherwise(pl.lit(None, dtype=pl.String))
+
+
+def _config() -> tuple[Step, ...]:
+    command, result = field(9), field(12)
+    read_only = command.str.to_lowercase().is_in(["get", "show"]) | (result.str.to_lowercase() == "failed")
+    read_only = read_only | command.is_null()
+    return (
+        (
+            *_base("config"),
+            pl.lit(_SYS).alias("event_class"),
+            pl.when(read_only).then(pl.lit("other")).otherwise(pl.lit("config_change")).alias("action"),
+            command.alias("vendor_action"),
+            pl.concat_str(pl.lit("CONFIG"), command, separator="/", ignore_nulls=True).alias("message_id"),
+            ip_text(field(7)).alias("src_ip"),
+            field(10).alias("user"),
+            pl.when(command.is_not_null())
+            .then(pl.concat_str(command, field(13), separator=" ", ignore_nulls=True))
+            .alias("message"),
+            *extra_columns(
+                vsys=field(8), client=field(11), result=result, config_path=field(13), seqno=field(14)
+            ),
+        ),
+    )
+
+
+def _globalprotect() -> tuple[Step, ...]:
     eventid, status = field(8), field(28)
     ok = status.str.to_lowercase() == "success"
     is_auth = eventid.str.ends_with("-auth")
@@ -659,89 +750,104 @@ def _globalprotect(frame: pl.LazyFrame, ctx: ParseContext) -> pl.LazyFrame:
         .then(pl.lit("down"))
         .otherwise(pl.lit("other"))
     )
-    return frame.select(
-        *_base("globalprotect", ctx),
-        event_class.alias("event_class"),
-        action.alias("action"),
-        status.alias("vendor_action"),
-        pl.concat_str(pl.lit("GLOBALPROTECT"), eventid, separator="/", ignore_nulls=True).alias("message_id"),
-        field(12).alias("user"),
-        field(14).str.to_lowercase().alias("host"),
-        pl.coalesce(ip_text(field(15)), ip_text(field(16))).alias("src_ip"),
-        pl.coalesce(field(41), field(33)).alias("rule_name"),
-        field(27).alias("message"),
-        *extra_columns(
-            vsys=field(7),
-            stage=field(9),
-            auth_method=field(10),
-            tunnel_type=field(11),
-            private_ip=pl.when(field(17) != "0.0.0.0").then(ip_text(field(17))),
-            host_id=field(19),
-            client_version=field(21),
-            client_os=field(22),
-            reason=field(25),
-            error=field(26),
-            login_duration=field(30),
-            connect_method=field(31),
-            error_code=field(32),
-            portal=field(33),
+    return (
+        (
+            *_base("globalprotect"),
+            event_class.alias("event_class"),
+            action.alias("action"),
+            status.alias("vendor_action"),
+            pl.concat_str(pl.lit("GLOBALPROTECT"), eventid, separator="/", ignore_nulls=True).alias(
+                "message_id"
+            ),
+            field(12).alias("user"),
+            field(14).str.to_lowercase().alias("host"),
+            pl.coalesce(ip_text(field(15)), ip_text(field(16))).alias("src_ip"),
+            pl.coalesce(field(41), field(33)).alias("rule_name"),
+            field(27).alias("message"),
+            *extra_columns(
+                vsys=field(7),
+                stage=field(9),
+                auth_method=field(10),
+                tunnel_type=field(11),
+                private_ip=pl.when(field(17) != "0.0.0.0").then(ip_text(field(17))),
+                host_id=field(19),
+                client_version=field(21),
+                client_os=field(22),
+                reason=field(25),
+                error=field(26),
+                login_duration=field(30),
+                connect_method=field(31),
+                error_code=field(32),
+                portal=field(33),
+            ),
         ),
     )
 
 
-def _hipmatch(frame: pl.LazyFrame, ctx: ParseContext) -> pl.LazyFrame:
-    return frame.select(
-        *_base("hipmatch", ctx),
-        pl.lit(_SYS).alias("event_class"),
-        pl.lit("other").alias("action"),
-        _type_id().alias("message_id"),
-        field(7).alias("user"),
-        field(9).str.to_lowercase().alias("host"),
-        ip_text(field(11)).alias("src_ip"),
-        field(12).alias("rule_name"),
-        *extra_columns(vsys=field(8), os=field(10), repeat_count=field(13), hip_type=field(14)),
+def _hipmatch() -> tuple[Step, ...]:
+    return (
+        (
+            *_base("hipmatch"),
+            pl.lit(_SYS).alias("event_class"),
+            pl.lit("other").alias("action"),
+            _type_id().alias("message_id"),
+            field(7).alias("user"),
+            field(9).str.to_lowercase().alias("host"),
+            ip_text(field(11)).alias("src_ip"),
+            field(12).alias("rule_name"),
+            *extra_columns(vsys=field(8), os=field(10), repeat_count=field(13), hip_type=field(14)),
+        ),
     )
 
 
-def _correlation(frame: pl.LazyFrame, ctx: ParseContext) -> pl.LazyFrame:
-    return frame.select(
-        *_base("correlation", ctx),
-        pl.lit(_MAL).alias("event_class"),
-        pl.lit("detected").alias("action"),
-        pl.concat_str(pl.lit("CORRELATION"), field(20), separator="/", ignore_nulls=True).alias("message_id"),
-        ip_text(field(7)).alias("src_ip"),
-        field(8).alias("user"),
-        field(11).alias("vendor_severity"),
-        _severity(field(11)).alias("severity"),
-        field(19).alias("rule_name"),
-        field(21).alias("message"),
-        *extra_columns(vsys=field(9), category=field(10)),
+def _correlation() -> tuple[Step, ...]:
+    return (
+        (
+            *_base("correlation"),
+            pl.lit(_MAL).alias("event_class"),
+            pl.lit("detected").alias("action"),
+            pl.concat_str(pl.lit("CORRELATION"), field(20), separator="/", ignore_nulls=True).alias(
+                "message_id"
+            ),
+            ip_text(field(7)).alias("src_ip"),
+            field(8).alias("user"),
+            field(11).alias("vendor_severity"),
+            _severity(field(11)).alias("severity"),
+            field(19).alias("rule_name"),
+            field(21).alias("message"),
+            *extra_columns(vsys=field(9), category=field(10)),
+        ),
     )
 
 
-def _other(frame: pl.LazyFrame, ctx: ParseContext) -> pl.LazyFrame:
-    return frame.select(
-        *_base("other", ctx),
-        pl.lit(_SYS).alias("event_class"),
-        pl.lit("other").alias("action"),
-        _type_id().alias("message_id"),
+def _other() -> tuple[Step, ...]:
+    return (
+        (
+            *_base("other"),
+            pl.lit(_SYS).alias("event_class"),
+            pl.lit("other").alias("action"),
+            _type_id().alias("message_id"),
+        ),
     )
 
 
-_NO_EVENT_COLUMNS = [
-    pl.lit(None, dtype=pl.String).alias("_header"),
+_NO_EVENT_COLUMNS = (
+    pl.lit(None, dtype=pl.UInt32).alias("_start"),
     pl.lit(None, dtype=pl.Datetime("us", "UTC")).alias("time"),
     pl.lit(None, dtype=pl.String).alias("device"),
     pl.lit(None, dtype=pl.String).alias(EXTRA_PREFIX + "serial"),
-]
+)
 """Columns ``_with_envelope`` reads, for frames without events (quarantined lines, empty input)."""
 
+_JUNK_COLUMNS: Step = (
+    pl.col("raw"),
+    pl.col("raw_file"),
+    pl.col("raw_line"),
+    *_NO_EVENT_COLUMNS,
+    pl.lit(NO_RECORD).alias(REASON),
+)
 
-def _junk(frame: pl.LazyFrame, ctx: ParseContext) -> pl.LazyFrame:
-    return frame.select("raw", "raw_file", "raw_line", *_NO_EVENT_COLUMNS, pl.lit(NO_RECORD).alias(REASON))
-
-
-_FAMILY_COLUMNS = {
+_FAMILY_STEPS: dict[str, Callable[[], tuple[Step, ...]]] = {
     "traffic": _traffic,
     "threat": _threat,
     "system": _system,
@@ -750,5 +856,5 @@ _FAMILY_COLUMNS = {
     "hipmatch": _hipmatch,
     "correlation": _correlation,
     "other": _other,
-    "junk": _junk,
 }
+_SESSION_FAMILIES = ("traffic", "threat")

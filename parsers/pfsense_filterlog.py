@@ -7,10 +7,13 @@ OPNsense (both syslog forms), IPv4 and IPv6, TCP, UDP, ICMP/ICMPv6, CARP and oth
 
 How a line is read
 ------------------
-1. One anchored regex finds the ``filterlog`` program tag (``filterlog[pid]:``, ``filterlog:``,
-   or RFC 5424 ``filterlog <procid> <msgid> <structured data>``); the text before it is the
-   envelope, read with ``envelope.ENVELOPE`` once per distinct text (time, host, PRI) and joined
-   back; the text after it is the CSV record, split by ``csvfields.split_records``.
+1. One anchored regex (``_FILTERLOG``) finds the ``filterlog`` program tag (``filterlog[pid]:``,
+   ``filterlog:``, or RFC 5424 ``filterlog <procid> <msgid> <structured data>``); the text before
+   it is the envelope, read with ``envelope.ENVELOPE`` once per distinct text (time, host, PRI,
+   and what derives from them) and joined back; the text after it is the CSV record, split by
+   ``csvfields.split_records``. Cost: the usual line is cut at its first ``filterlog`` found
+   literally, which is what the regex finds when the tag matches there (``_tagged``); only other
+   lines holding ``filterlog`` run the regex.
 2. Other lines: the envelope is read the same way (once per distinct line) and the body's program
    tag (``dhcpd[40152]:``, RFC 5424 ``unbound 123 - -``) is taken; such a line is a ``system``/
    ``other`` event with ``message`` = the text after the tag, ``message_id`` = the program,
@@ -62,7 +65,7 @@ from __future__ import annotations
 import polars as pl
 
 from seclake.parsers.contract import REASON, ParseContext, ParseResult, finish
-from seclake.parsers.csvfields import field, ip_text, split_records
+from seclake.parsers.csvfields import FIELDS, byte_slice, field, ip_text, split_records
 from seclake.parsers.envelope import ENVELOPE, any_time, range_direction, syslog_severity
 from seclake.schema import extra_columns
 
@@ -79,7 +82,9 @@ NO_PORTS = "filterlog TCP/UDP record without source and destination ports"
 
 _SD = r'(?:-|(?:\[(?:[^\]"]|"(?:[^"\\]|\\.)*")*\])+)'
 """RFC 5424 structured data: ``-`` or ``[id key="value" ...]`` elements."""
-_FILTERLOG = r"^(?P<head>(?:.*?[ >])?)(?P<tag>filterlog(?:\[[0-9]+\]:|:| [^ ]+ [^ ]+ " + _SD + r")(?: |$))"
+_TAG = r"filterlog(?:\[[0-9]+\]:|:| [^ ]+ [^ ]+ " + _SD + r")(?: |$)"
+"""The program tag (``filterlog[pid]:``, ``filterlog:``, RFC 5424 procid, msgid and structured data)."""
+_FILTERLOG = r"^(?P<head>(?:.*?[ >])?)(?P<tag>" + _TAG + ")"
 """The envelope and the program tag; the CSV record is the rest of the line (sliced, not captured)."""
 _PROGRAM = (
     r"^(?:(?P<program>[A-Za-z_][\w.\-/]*)(?:\[(?P<pid>[0-9]+)\])?:"
@@ -111,44 +116,77 @@ def sniff(lines: pl.Series) -> pl.Series:
 
 def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
     """Parse filterlog and same-host syslog lines into events; see the module docstring."""
-    tagged = (
-        lines.with_columns(pl.col("raw").str.extract_groups(_FILTERLOG).alias("_tag"))
-        .unnest("_tag")
-        .with_columns(
-            pl.col("raw")
-            .str.slice(pl.col("head").str.len_chars() + pl.col("tag").str.len_chars())
-            .alias("csv")
-        )
-        .drop("tag")
-    )
-    is_filterlog = pl.col("head").is_not_null()
-    records = _records(tagged.filter(is_filterlog), ctx)
+    tagged = _tagged(lines)
+    is_filterlog = tagged.get_column("head").is_not_null()
+    records = _records(tagged if is_filterlog.all() else tagged.filter(is_filterlog), ctx)
     others = _others(tagged.filter(~is_filterlog).select(lines.columns), ctx)
     frame = _with_envelope(pl.concat([records, others], how="diagonal_relaxed"), ctx)
     return finish(frame, ctx, format_name=NAME, vendor=pl.col("vendor"), product=pl.col("product"))
 
 
+def _tagged(lines: pl.DataFrame) -> pl.DataFrame:
+    """Add ``head`` (the text before the filterlog tag; null for other lines) and ``csv`` (the record).
+
+    They are what ``_FILTERLOG`` finds, the cheap way for the usual line: when the first
+    ``filterlog`` of the line starts it or follows a space or ``>`` (no line break before it) and
+    the tag matches there, no shorter head can match, so head and record are sliced around that
+    tag. Other lines holding ``filterlog`` (if any) take the regex itself.
+    """
+    raw, first, tag, slow = pl.col("raw"), pl.col("_first"), pl.col("_tag"), pl.col("_slow")
+    at_boundary = (first == 0) | byte_slice(raw, first - 1, 1).is_in([" ", ">"])
+    unbroken = ~(raw.str.find("\n", literal=True) < first).fill_null(False)
+    slow_head, slow_tag = slow.struct.field("head"), slow.struct.field("tag")
+    return (
+        lines.lazy()
+        .with_columns(raw.str.find("filterlog", literal=True).alias("_first"))
+        .with_columns(
+            pl.when(at_boundary & unbroken)
+            .then(byte_slice(raw, first))
+            .str.extract(f"^({_TAG})")
+            .alias("_tag")
+        )
+        .with_columns(
+            pl.when(first.is_not_null() & tag.is_null())
+            .then(raw)
+            .str.extract_groups(_FILTERLOG)
+            .alias("_slow")
+        )
+        .select(
+            *lines.columns,
+            pl.when(tag.is_not_null()).then(byte_slice(raw, 0, first)).otherwise(slow_head).alias("head"),
+            pl.when(tag.is_not_null())
+            .then(byte_slice(raw, first + tag.str.len_bytes()))
+            .otherwise(raw.str.slice(slow_head.str.len_chars() + slow_tag.str.len_chars()))
+            .alias("csv"),
+        )
+        .collect(engine="streaming")
+    )
+
+
 def _records(frame: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
-    """filterlog CSV records → network events (or quarantined with their reason)."""
-    version = field(8)
-    v4 = version == "4"
+    """filterlog CSV records → network events (or quarantined with their reason).
+
+    Built in steps: the fields whose position depends on the IP version are read once each (the
+    position chosen per row), then the protocol, then the columns (Polars does not share regex
+    and parsing work between expressions, and these are used several times).
+    """
+    version, v4 = pl.col("_version"), pl.col("_v4")
 
     def ip_part(v4_position: int, v6_position: int) -> pl.Expr:
-        return pl.when(v4).then(field(v4_position)).otherwise(field(v6_position))
+        return field(pl.when(v4).then(pl.lit(v4_position)).otherwise(pl.lit(v6_position)))
 
     def rest(offset: int) -> pl.Expr:
         """A field of the protocol part, which starts after the IPv4 (20) or IPv6 (17) fields."""
-        return ip_part(20 + offset, 17 + offset)
+        return pl.col(f"_rest{offset}")
 
-    text = ip_part(16, 12).str.to_lowercase()
-    number = ip_part(15, 13)
-    by_number = number
+    text, number = pl.col("_text"), pl.col("_number")
+    unnamed = pl.when(text.is_null()).then(number)  # the number is read where the text is empty
+    by_number = unnamed
     for iana, protocol_name in _PROTOCOLS.items():
-        by_number = pl.when(number == iana).then(pl.lit(protocol_name)).otherwise(by_number)
-    protocol = pl.coalesce(pl.when(text == "icmpv6").then(pl.lit("ipv6-icmp")).otherwise(text), by_number)
-    ported = protocol.is_in(["tcp", "udp"])
-    src_port, dst_port = rest(0).cast(pl.Int32, strict=False), rest(1).cast(pl.Int32, strict=False)
-    count = pl.col("_fields").list.len()
+        by_number = pl.when(unnamed == iana).then(pl.lit(protocol_name)).otherwise(by_number)
+    protocol, ported = pl.col("protocol"), pl.col("_ported")
+    src_port, dst_port = pl.col("_src_port"), pl.col("_dst_port")
+    count = pl.col(FIELDS).list.len()
     reason = (
         pl.when(~version.is_in(["4", "6"]))
         .then(pl.lit(BAD_VERSION))
@@ -164,59 +202,95 @@ def _records(frame: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
     interface = field(4)
     wan = [name.strip() for name in ctx.options.get("wan_interfaces", "").split(",") if name.strip()]
     pf_direction = field(7)
-    length = ip_part(17, 14).cast(pl.Int64, strict=False)
-    lazy = split_records(frame, "csv").select(
-        "raw",
-        "raw_file",
-        "raw_line",
-        "head",
-        reason.alias(REASON),
-        pl.lit("network_activity").alias("event_class"),
-        pl.lit("filterlog").alias("message_id"),
-        action_word.alias("vendor_action"),
-        pl.when(action_word == "pass")
-        .then(pl.lit("allow"))
-        .when(action_word == "block")
-        .then(pl.lit("drop"))
-        .when((action_word == "reject") & (protocol == "tcp"))
-        .then(pl.lit("reset"))
-        .when(action_word == "reject")
-        .then(pl.lit("deny"))
-        .alias("action"),
-        tracker.alias("rule_name"),
-        interface.alias("src_zone"),
-        ip_text(ip_part(18, 15)).alias("src_ip"),
-        ip_text(ip_part(19, 16)).alias("dst_ip"),
-        protocol.alias("protocol"),
-        pl.when(ported).then(src_port).alias("src_port"),
-        pl.when(ported).then(dst_port).alias("dst_port"),
-        length.alias("bytes_out"),
-        length.alias("bytes_total"),
-        pl.lit(1, dtype=pl.Int64).alias("packets"),
-        pl.when(interface.is_in(wan) & (pf_direction == "in"))
-        .then(pl.lit("inbound"))
-        .when(interface.is_in(wan) & (pf_direction == "out"))
-        .then(pl.lit("outbound"))
-        .alias("_wan_direction"),
-        tracker.str.contains(r"^[0-9a-f]{32}$").alias("_hash_tracker"),
-        *extra_columns(
-            rule_number=field(0),
-            sub_rule=field(1),
-            anchor=field(2),
-            reason=field(5),
-            pf_direction=pf_direction,
-            ip_version=version,
-            ttl=field(11),
-            tcp_flags=pl.when(protocol == "tcp").then(rest(3)),
-            data_length=pl.when(ported).then(rest(2)).otherwise(rest(0).str.strip_prefix("datalength=")),
-            icmp_type=pl.when(protocol.str.contains("icmp") & ~rest(0).str.starts_with("datalength=")).then(
-                rest(0)
+    length = pl.col("_length").cast(pl.Int64, strict=False)
+    lazy = (
+        split_records(frame, "csv")
+        .with_columns(field(8).alias("_version"))
+        .with_columns((version == "4").alias("_v4"))
+        .with_columns(
+            ip_part(16, 12).str.to_lowercase().alias("_text"),
+            ip_part(15, 13).alias("_number"),
+            ip_part(17, 14).alias("_length"),
+            ip_part(18, 15).alias("_src"),
+            ip_part(19, 16).alias("_dst"),
+            *[ip_part(20 + offset, 17 + offset).alias(f"_rest{offset}") for offset in range(4)],
+        )
+        .with_columns(
+            pl.coalesce(pl.when(text == "icmpv6").then(pl.lit("ipv6-icmp")).otherwise(text), by_number).alias(
+                "protocol"
             ),
-        ),
+            rest(0).cast(pl.Int32, strict=False).alias("_src_port"),
+            rest(1).cast(pl.Int32, strict=False).alias("_dst_port"),
+        )
+        .with_columns(protocol.is_in(["tcp", "udp"]).alias("_ported"))
+        .select(
+            "raw",
+            "raw_file",
+            "raw_line",
+            "head",
+            reason.alias(REASON),
+            pl.lit("network_activity").alias("event_class"),
+            pl.lit("filterlog").alias("message_id"),
+            action_word.alias("vendor_action"),
+            pl.when(action_word == "pass")
+            .then(pl.lit("allow"))
+            .when(action_word == "block")
+            .then(pl.lit("drop"))
+            .when((action_word == "reject") & (protocol == "tcp"))
+            .then(pl.lit("reset"))
+            .when(action_word == "reject")
+            .then(pl.lit("deny"))
+            .alias("action"),
+            tracker.alias("rule_name"),
+            interface.alias("src_zone"),
+            ip_text(pl.col("_src")).alias("src_ip"),
+            ip_text(pl.col("_dst")).alias("dst_ip"),
+            protocol,
+            pl.when(ported).then(src_port).alias("src_port"),
+            pl.when(ported).then(dst_port).alias("dst_port"),
+            length.alias("bytes_out"),
+            length.alias("bytes_total"),
+            pl.lit(1, dtype=pl.Int64).alias("packets"),
+            _wan_direction(interface, pf_direction, wan).alias("_wan_direction"),
+            tracker.str.contains(r"^[0-9a-f]{32}$").alias("_hash_tracker"),
+            *extra_columns(
+                rule_number=field(0),
+                sub_rule=field(1),
+                anchor=field(2),
+                reason=field(5),
+                pf_direction=pf_direction,
+                ip_version=version,
+                ttl=field(11),
+                tcp_flags=pl.when(protocol == "tcp").then(rest(3)),
+                data_length=pl.when(ported).then(rest(2)).otherwise(rest(0).str.strip_prefix("datalength=")),
+                icmp_type=pl.when(
+                    protocol.str.contains("icmp", literal=True) & ~rest(0).str.starts_with("datalength=")
+                ).then(rest(0)),
+            ),
+        )
     )
+    by_range = pl.col("_wan_direction").is_null()  # the address ranges are read on these rows only
     return lazy.with_columns(
-        pl.coalesce("_wan_direction", range_direction(pl.col("src_ip"), pl.col("dst_ip"))).alias("direction")
+        pl.coalesce(
+            "_wan_direction",
+            range_direction(
+                pl.when(by_range).then(pl.col("src_ip")), pl.when(by_range).then(pl.col("dst_ip"))
+            ),
+        ).alias("direction")
     ).collect(engine="streaming")
+
+
+def _wan_direction(interface: pl.Expr, pf_direction: pl.Expr, wan: list[str]) -> pl.Expr:
+    """inbound/outbound from filterlog's in/out on a WAN interface; null elsewhere (and without any)."""
+    if not wan:
+        return pl.lit(None, dtype=pl.String)
+    on_wan = interface.is_in(wan)
+    return (
+        pl.when(on_wan & (pf_direction == "in"))
+        .then(pl.lit("inbound"))
+        .when(on_wan & (pf_direction == "out"))
+        .then(pl.lit("outbound"))
+    )
 
 
 def _others(frame: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
@@ -268,26 +342,31 @@ def _others(frame: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
 
 def _with_envelope(frame: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
     """Read each distinct envelope (``head``) once: time, host → device, PRI → severity; vendor/product."""
+    env = pl.col("_env")
+    level = env.struct.field("pri").cast(pl.Int32, strict=False) % 8
     headers = (
         frame.select(pl.col("head").unique())
         .with_columns(pl.col("head").str.extract_groups(ENVELOPE).alias("_env"))
         .select(
             "head",
-            any_time(pl.col("_env").struct.field("time"), ctx.timezone, ctx.date).alias("time"),
-            pl.col("_env").struct.field("host").alias("device"),
-            (pl.col("_env").struct.field("pri").cast(pl.Int32, strict=False) % 8).alias("_level"),
+            any_time(env.struct.field("time"), ctx.timezone, ctx.date).alias("time"),
+            env.struct.field("host").alias("device"),
+            level.cast(pl.String).alias("vendor_severity"),
+            syslog_severity(level).alias("severity"),
+            env.struct.field("host").str.to_lowercase().str.contains("opnsense").alias("_opnsense_host"),
         )
     )
-    opnsense = pl.col("device").str.to_lowercase().str.contains("opnsense") | pl.col("_hash_tracker")
     configured = ctx.options.get("product")
-    is_opnsense = pl.lit(configured.lower() == "opnsense") if configured else opnsense
+    is_opnsense = (
+        pl.lit(configured.lower() == "opnsense")
+        if configured
+        else pl.col("_opnsense_host") | pl.col("_hash_tracker")
+    )
     return (
         frame.join(headers, on="head", how="left", maintain_order="left")
         .with_columns(
-            pl.col("_level").cast(pl.String).alias("vendor_severity"),
-            syslog_severity(pl.col("_level")).alias("severity"),
             pl.when(is_opnsense).then(pl.lit("Deciso")).otherwise(pl.lit(VENDOR)).alias("vendor"),
             pl.when(is_opnsense).then(pl.lit("OPNsense")).otherwise(pl.lit(PRODUCT)).alias("product"),
         )
-        .drop("head", "_level", "_hash_tracker", "_wan_direction", strict=False)
+        .drop("head", "_opnsense_host", "_hash_tracker", "_wan_direction", strict=False)
     )

@@ -359,6 +359,18 @@ def test_envelopes(header: str) -> None:
     check(row, {"device": "PA-1", "user": "jane", "time": utc("2021-07-20 23:59:00")})
 
 
+@pytest.mark.parametrize(
+    "header",
+    ["<14>Jul 20 23:59:02 pare-feu-zürich ", '<14>Jul 20 23:59:02 pare-feu-zürich "relay", '],
+)
+def test_a_header_with_non_ascii_text_is_cut_at_the_record(header: str) -> None:
+    """The record is found by a byte offset: the header before it is cut by bytes, not characters
+    (a header holding a quote or comma is sliced off; without a device name the envelope names it)."""
+    row = one(panos, _record("CONFIG", "0", {9: "set", 10: "jane"}, 16, header=header), CTX)
+    check(row, {"device": "pare-feu-zürich", "user": "jane", "vendor_action": "set"})
+    assert row["raw"].startswith(header)
+
+
 def test_headerless_record_takes_the_serial_as_device() -> None:
     row = one(panos, _record("CONFIG", "0", {9: "set"}, 16, header=""), CTX)
     check(row, {"device": "0123456789", "time": utc("2021-07-20 23:59:00")})
