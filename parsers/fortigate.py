@@ -15,6 +15,12 @@ How a line is read
 2. ``type``/``subtype`` pick a family (traffic, virus, ips, webfilter, app-ctrl, other utm, event;
    ``log_id`` without ``logid`` is the 4.x shape); each family reads only its keys. A line with no
    ``type=`` is quarantined (``NO_PAYLOAD`` when no key at all starts a payload, ``NO_TYPE``).
+   The keys FortiOS 6.4/7.x writes first (``date time devname devid eventtime tz logid type
+   subtype level vd``) are read with the family keys in one pattern where a payload begins exactly
+   so, and traffic's next run (``srcip srcport srcintf srcintfrole dstip dstport dstintf
+   dstintfrole``) in one more; other lines read them key by key, to the same values (the fixed
+   start of ``parsers.kv``). The traffic run stops where lines differ: next come ``sessionid``,
+   or ``poluuid`` (``srcuuid dstuuid poluuid``) before it, depending on version and settings.
 3. Keys without a column go to ``extra`` under their own names (``devid``, ``vd``, ``sessionid``,
    ``service``, ``app``, ``srccountry``, ``cfgpath``, ...). Addresses that are not IPs (sanitised
    ``x.x.x.x``, impossible ``21.259.351.45``) leave ``src_ip``/``dst_ip`` null and stay in
@@ -100,6 +106,18 @@ NO_TYPE = "FortiGate payload without a type= field"
 SYNTAX = kv.Syntax()
 _FIRST_KEYS = ("date", "devname", "devid", "logid", "log_id", "type")
 _FAMILY_KEYS = ("type", "subtype", "logid", "log_id")
+_START = (
+    ("date", False), ("time", False), ("devname", True), ("devid", True), ("eventtime", False), ("tz", True),
+    ("logid", True), ("type", True), ("subtype", True), ("level", True), ("vd", True),
+)  # fmt: skip
+"""How FortiOS 6.4/7.x begins a line (``True``: the value is quoted): read in one pattern where a
+payload begins exactly so (``kv.Syntax.fixed_start``), with the family keys, for every line."""
+_TRAFFIC_RUN = (
+    ("srcip", False), ("srcport", False), ("srcintf", True), ("srcintfrole", True), ("dstip", False),
+    ("dstport", False), ("dstintf", True), ("dstintfrole", True),
+)  # fmt: skip
+"""The keys FortiOS writes right after the start on traffic lines (versions with interface roles):
+one more pattern there."""
 
 _NET, _AUTH, _SYS, _MAL = "network_activity", "authentication", "system", "malware_detection"
 
@@ -203,9 +221,9 @@ def sniff(lines: pl.Series) -> pl.Series:
 
 def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
     """Parse FortiGate key=value lines into events (see the module docstring)."""
-    frame = kv.read_lines(lines, _FIRST_KEYS, _FAMILY_KEYS, SYNTAX, ctx).with_columns(
-        _family().alias("_family")
-    )
+    frame = kv.read_lines(
+        lines, _FIRST_KEYS, (*_FAMILY_KEYS, *(k for k, _ in _START)), SYNTAX, ctx, _START
+    ).with_columns(_family().alias("_family"))
     parts = [
         _parse_family(part, family, ctx)
         for (family,), part in frame.partition_by("_family", as_dict=True).items()
@@ -237,7 +255,7 @@ def _parse_family(part: pl.DataFrame, family: str | None, ctx: ParseContext) -> 
     columns = _common_columns(ctx) | _FAMILY_COLUMNS[_family_shape(family)]()
     extra = ["type", "subtype", *(k for k in keys if k not in _MAPPED)]
     return (
-        kv.read_keys(part, "_payload", keys, SYNTAX)
+        kv.read_keys(part, "_payload", keys, SYNTAX, (*_START, *_TRAFFIC_RUN) if family == "traffic" else ())
         .lazy()
         .with_columns(pl.lit(None, dtype=pl.String).alias(kv.column(k)) for k in _ALL_KEYS if k not in keys)
         .with_columns(**columns)

@@ -294,3 +294,87 @@ def test_an_interface_status_edit_is_the_administrator_taking_it_down() -> None:
         'cfgattr="alias[->srv]"',
     )
     assert (other["action"], other["rule_name"], other["vendor_action"]) == ("config_change", None, "Edit")
+
+
+# ---- the fixed start of FortiOS 6.4/7.x lines and its fallback ---------------------------------------
+
+START = (
+    'date=2026-01-23 time=10:00:00 devname="fw1" devid="FG1" eventtime=1769162400 tz="+0000" '
+    'logid="0000000013" type="traffic" subtype="forward" level="notice" vd="root"'
+)
+RUN = (
+    'srcip=10.0.0.5 srcport=50000 srcintf="inside" srcintfrole="lan" dstip=93.184.216.34 dstport=443 '
+    'dstintf="outside" dstintfrole="wan"'
+)
+REST = 'sessionid=7 proto=6 action="close" policyid=1 duration=3 sentbyte=100 rcvdbyte=200'
+
+
+def _fixed(lines: list[str], run: tuple[tuple[str, bool], ...] = ()) -> list[bool]:
+    """Does each line begin with the fixed start (and ``run`` after it)?"""
+    pattern = fortigate.SYNTAX.fixed_start((*fortigate._START, *run), ())
+    return pl.Series(lines).str.contains(pattern).to_list()
+
+
+def _without_raw(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in row.items() if k not in ("raw", "raw_line")} for row in rows]
+
+
+def test_fixed_start_and_per_key_path_read_the_same_values() -> None:
+    lines = [
+        f"{START} {RUN} {REST}",  # start and traffic run in one pattern each
+        f"{START}  {RUN} {REST}",  # the run not right after the start: its keys one by one
+        START.replace("date=2026-01-23 ", "date=2026-01-23  ") + f" {RUN} {REST}",  # two spaces
+        START.replace('eventtime=1769162400 tz="+0000"', 'tz="+0000" eventtime=1769162400')
+        + f" {RUN} {REST}",
+        START.replace('level="notice"', "level=notice") + f" {RUN} {REST}",  # quoted otherwise
+        'logid="0000000013" ' + START.replace(' logid="0000000013"', "") + f" {RUN} {REST}",  # other order
+    ]
+    assert _fixed(lines) == [True, True, False, False, False, False]
+    assert _fixed(lines, fortigate._TRAFFIC_RUN) == [True, False, False, False, False, False]
+    together = _without_raw(events(parse_lines(fortigate, lines)))
+    alone = [_without_raw([one(fortigate, line)])[0] for line in lines]
+    assert together == alone == [together[0]] * len(lines)
+    check(
+        together[0],
+        {"time": utc("2026-01-23T10:00:00"), "device": "fw1", "message_id": "0000000013",
+         "vendor_severity": "notice", "src_ip": "10.0.0.5", "src_port": 50000, "dst_ip": "93.184.216.34",
+         "dst_port": 443, "src_zone": "inside", "dst_zone": "outside", "direction": "outbound",
+         "action": "allow", "bytes_total": 300},
+    )  # fmt: skip
+    assert together[0]["extra"] | {"vd": "root", "devid": "FG1", "srcintfrole": "lan"} == together[0]["extra"]
+
+
+def test_fixed_start_never_takes_a_key_inside_a_quoted_value() -> None:
+    evil = "vd=evil logid=0100032001 type=event srcip=6.6.6.6 dstip=6.6.6.6"
+    lines = [
+        START.replace('devname="fw1"', f'devname="fw1 {evil}"') + f" {RUN} {REST}",
+        f"{START} " + RUN.replace('srcintf="inside"', f'srcintf="in {evil}"') + f" {REST}",
+        f'logid="0000000013" type="traffic" subtype="forward" msg="{START.replace(chr(34), "")} {evil}" '
+        'action="deny" srcip=10.0.0.9',
+    ]
+    assert _fixed(lines) == [True, True, False]
+    assert _fixed(lines, fortigate._TRAFFIC_RUN) == [True, True, False]
+    start, run, inside = events(parse_lines(fortigate, lines))
+    check(start, {"device": f"fw1 {evil}", "message_id": "0000000013", "event_class": "network_activity",
+                  "src_ip": "10.0.0.5", "dst_ip": "93.184.216.34"})  # fmt: skip
+    assert start["extra"]["vd"] == "root"
+    check(run, {"src_zone": f"in {evil}", "src_ip": "10.0.0.5", "dst_ip": "93.184.216.34", "dst_port": 443})
+    check(inside, {"device": None, "src_ip": "10.0.0.9", "dst_ip": None, "time": None, "action": "deny"})
+    assert "vd" not in inside["extra"] and "devid" not in inside["extra"]
+
+
+def test_fixed_start_values_unquoted_as_the_per_key_path() -> None:
+    lines = [
+        START.replace('vd="root"', 'vd=""') + f" {RUN}",  # empty quoted value: null, on the fixed path
+        START.replace('devname="fw1"', 'devname="fw\\"1"') + f" {RUN}",  # escapes: read key by key
+        START.replace('devid="FG1"', 'devid="FG\\\\1"') + f" {RUN}",
+        START.replace('tz="+0000"', "tz=") + f" {RUN}",  # empty bare value: read key by key
+        'devname="fw0" vd="vd0" ' + START,  # the start after other keys: the first values count
+    ]
+    assert _fixed(lines) == [True, False, False, False, False]
+    empty, quote, backslash, bare, later = events(parse_lines(fortigate, lines))
+    assert "vd" not in empty["extra"] and empty["device"] == "fw1"
+    assert quote["device"] == 'fw"1' and quote["extra"]["vd"] == "root"
+    assert backslash["extra"]["devid"] == "FG\\1" and backslash["device"] == "fw1"
+    assert bare["time"] == utc("2026-01-23T10:00:00") and bare["extra"]["devid"] == "FG1"
+    assert later["device"] == "fw0" and later["extra"]["vd"] == "vd0" and later["message_id"] == "0000000013"
