@@ -216,14 +216,17 @@ def _extra_map(frame: pl.DataFrame) -> pa.Array:
     counts = frame.select(pl.sum_horizontal(pl.col(names).is_not_null()).cast(pl.Int32)).to_series()
     offsets = pl.concat([pl.Series([0], dtype=pl.Int32), counts.cum_sum()])
     entries = (
-        frame.select(pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"), *names)
+        frame.select(
+            pl.int_range(pl.len(), dtype=pl.Int64).alias("_row"),
+            *[pl.col(name).alias(name.removeprefix(EXTRA_PREFIX)) for name in names],
+        )
         .unpivot(index="_row", variable_name="key", value_name="value")
         .drop_nulls("value")
         .sort("_row", maintain_order=True)
     )
     return pa.MapArray.from_arrays(
         offsets.to_arrow(),
-        entries["key"].str.strip_prefix(EXTRA_PREFIX).to_arrow().cast(pa.string()),
+        entries["key"].to_arrow().cast(pa.string()),
         entries["value"].to_arrow().cast(pa.string()),
         mask=(counts == 0).to_arrow(),
     )
@@ -250,9 +253,7 @@ def events_frame(frame: pl.DataFrame) -> pl.DataFrame:
     """An event frame conformed to ``EVENT_POLARS_SCHEMA``, the ``extra.<key>`` columns folded into
     the ``extra`` map: what the lake writer takes."""
     conformed = _conformed(frame)
-    return conformed.select(EVENT_COLUMN_NAMES).with_columns(
-        pl.Series("extra", _extra_map(conformed), dtype=EXTRA_POLARS)
-    )
+    return conformed.select(EVENT_COLUMN_NAMES).with_columns(pl.Series("extra", _extra_map(conformed)))
 
 
 def events_to_arrow(frame: pl.DataFrame, *, views: bool = False) -> pa.Table:
