@@ -142,7 +142,8 @@ def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
 def _records(part: pl.DataFrame, header: str, ctx: ParseContext) -> pl.DataFrame:
     """Records that share one column list: values by name, then the event columns."""
     names = header.split(" ")
-    values = pl.col("raw").str.strip_chars_end("\r\n ").str.split(" ")
+    part = part.with_columns(pl.col("raw").str.strip_chars_end("\r\n ").str.split(" ").alias("_values"))
+    values = pl.col("_values")  # split once: an eager step does not share it between the columns
 
     def value(name: str) -> pl.Expr:
         if name not in names:
@@ -181,4 +182,4 @@ def _records(part: pl.DataFrame, header: str, ctx: ParseContext) -> pl.DataFrame
         pl.when(~lost).then(pl.col("_info")).alias(EXTRA_PREFIX + "info"),
         path.alias(EXTRA_PREFIX + "path"),
         pl.when(lost).then(pl.format("{} events lost", pl.col("_info"))).alias("message"),
-    ).drop("_fields", *(f"_{n}" for n in _READ))
+    ).drop("_fields", "_values", *(f"_{n}" for n in _READ))
