@@ -9,8 +9,9 @@ Framing: ``[envelope ]CEF:<v>|Vendor|Product|Version|Event Class ID|Name|Severit
 The envelope (RFC 3164, RFC 5424 with app/procid/msgid/SD, an ISO relay header or none) is read by
 ``parsers.jsonlines.split_header``; its host is ``h:host`` (the relay or log server) and its time
 the fallback for ``time``. Header fields end at the next unescaped ``|`` (``\\|`` and ``\\\\`` are
-unescaped); vendor/product → ``vendor``/``product``, Event Class ID → ``message_id``, Name →
-``message`` when there is no ``msg``, Severity → ``severity``/``vendor_severity``.
+unescaped; a header without backslash is cut by a plain split, the pattern reads only the others);
+vendor/product → ``vendor``/``product``, Event Class ID → ``message_id``, Name → ``message`` when
+there is no ``msg``, Severity → ``severity``/``vendor_severity``.
 
 Extension splitting — how a value ends. The spec says a value runs until the next `` key=`` and
 that an ``=`` inside a value must be escaped (``\\=``). A key boundary is therefore: one or more
@@ -28,6 +29,8 @@ Quarantined lines: ``no CEF:<version>| header in the line``; ``CEF header has fe
 """
 
 from __future__ import annotations
+
+import re
 
 import polars as pl
 
@@ -71,6 +74,22 @@ def extension_segments(extension: pl.Expr) -> pl.Expr:
     return marked.str.split(UNIT)
 
 
+def with_header(frame: pl.DataFrame, payload: pl.Expr, marker: str, pattern: str, alias: str) -> pl.DataFrame:
+    """Add ``alias``: the struct of ``pattern``'s groups (the version after ``marker``, the ``|``-separated
+    header fields, then the rest) read from ``payload``, or nulls when the header is short.
+
+    The usual line's header fields hold no backslash: they are then cut at the first ``|``s by one
+    split, which is what the pattern reads; the pattern runs only on the other lines."""
+    names = re.findall(r"\(\?P<(\w+)>", pattern)
+    split = payload.str.splitn("|", len(names)).struct.rename_fields(names)
+    frame = frame.with_columns(split.alias("_split"))
+    fields = [pl.col("_split").struct.field(name) for name in names]
+    plain = fields[-1].is_not_null() & ~pl.concat_str(fields[:-1]).str.contains("\\", literal=True)
+    fast = pl.col("_split").struct.with_fields(fields[0].str.strip_prefix(marker))
+    slow = pl.when(~plain).then(payload).str.extract_groups(pattern)
+    return frame.with_columns(pl.when(plain).then(fast).otherwise(slow).alias(alias)).drop("_split")
+
+
 def header_text(field: pl.Expr) -> pl.Expr:
     """A header field with ``\\|`` and ``\\\\`` unescaped and blanks trimmed; null when empty."""
     unescaped = pl.when(field.str.contains("\\", literal=True)).then(
@@ -86,9 +105,9 @@ def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
     start = raw.str.find(_START)
     # the marker keeps a lone host before the payload a host (split_header reads ``host`` + nothing as an app)
     frame = split_header(lines, raw.str.slice(0, start) + "CEF:", PROGRAM, ctx).with_columns(
-        raw.str.slice(start).str.extract_groups(_HEADER).alias("_cef"),
         pl.int_range(pl.len(), dtype=pl.Int64).alias(cf.ROW),
     )
+    frame = with_header(frame, raw.str.slice(start), "CEF:", _HEADER, "_cef")
     header = pl.col("_cef")
     frame = frame.with_columns(
         pl.when(start.is_null())

@@ -30,6 +30,9 @@ A format module cuts its lines into a frame of header columns (``h:vendor``, ``h
 5. **Vendor families** (keyed by header vendor/product and event id, see ``_family``) decide
    ``event_class``/``action`` and the endpoint fields; unknown vendors get the generic rules.
 
+Steps 4-5 run as one lazy plan per family; a value several rules read (a converted candidate,
+the lower-cased ``act`` and severity, the event class) is a working column computed once.
+
 Generic rules (any vendor without a family):
 
 - ``vendor_action`` = ``act``; ``message`` = ``msg``, else the header Name; ``message_id`` = the
@@ -246,9 +249,8 @@ _ZONE = r"(?:[A-Za-z]{1,5}(?:[+-]\d{1,2}(?::?\d{2})?)?|[+-]\d{2}:?\d{2})"
 def pairs_from_segments(frame: pl.DataFrame, segments: str) -> pl.DataFrame:
     """Long frame ``_row, key, value`` (in line order) from a list column of ``key=value`` segments.
 
-    A segment splits at its first ``=``; trailing spaces are stripped; an empty value is dropped
-    (the line does not carry it). A segment without ``=`` (text before the first key) is kept
-    under ``_text``. Values are still escaped: ``resolve`` unescapes them.
+    A segment splits at its first ``=``. A segment without ``=`` (text before the first key) is
+    kept under ``_text``. Then as ``kept_pairs``.
     """
     long = frame.select(ROW, pl.col(segments).alias("_seg")).explode("_seg").drop_nulls("_seg")
     split = pl.col("_seg").str.splitn("=", 2)
@@ -256,15 +258,21 @@ def pairs_from_segments(frame: pl.DataFrame, segments: str) -> pl.DataFrame:
         split.struct.field("field_0").alias("key"), split.struct.field("field_1").alias("value")
     )
     no_key = pl.col("value").is_null()
-    return long.select(
-        ROW,
-        pl.when(no_key).then(pl.lit("_text")).otherwise(pl.col("key")).alias("key"),
-        pl.when(no_key)
-        .then(pl.col("_seg"))
-        .otherwise(pl.col("value"))
-        .str.strip_chars_end(" ")
-        .alias("value"),
-    ).filter(pl.col("value").str.strip_chars() != "")
+    return kept_pairs(
+        long.select(
+            ROW,
+            pl.when(no_key).then(pl.lit("_text")).otherwise(pl.col("key")).alias("key"),
+            pl.when(no_key).then(pl.col("_seg")).otherwise(pl.col("value")).alias("value"),
+        )
+    )
+
+
+def kept_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
+    """``pairs`` (``_row, key, value``) with trailing spaces stripped from the values and the pairs
+    of an empty value dropped (the line does not carry them). Values are still escaped: ``resolve``
+    unescapes them."""
+    stripped = pairs.with_columns(pl.col("value").str.strip_chars_end(" "))
+    return stripped.filter(pl.col("value").str.strip_chars() != "")
 
 
 def cef_unescape(value: pl.Expr, key: pl.Expr) -> pl.Expr:
@@ -361,6 +369,34 @@ def _mark_duplicates(pairs: pl.DataFrame, keep_first: bool) -> pl.DataFrame:
     return pl.concat([plain, ranked])
 
 
+def _labelled(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Custom slots named by their labels (step 3); ``pairs`` as they are when the lines have none."""
+    key = pl.col("key")
+    is_label = key.is_in(sorted(LABELS)) & ~pl.col("_forced")
+    is_slot = key.is_in(sorted(SLOTS)) & ~pl.col("_forced")
+    label_pairs, slot_pairs = pairs.filter(is_label), pairs.filter(is_slot)
+    if label_pairs.is_empty() and slot_pairs.is_empty():
+        return pairs
+    names = label_pairs.select(pl.col("value").unique()).with_columns(
+        snake_label(pl.col("value")).alias("_label")
+    )
+    labels = (
+        label_pairs.join(names, on="value", how="left")
+        .select(ROW, key.str.strip_suffix("Label").alias("key"), "_label")
+        .filter(pl.col("_label") != "")
+        .unique([ROW, "key"], keep="first")
+    )
+    slots = slot_pairs.join(labels, on=[ROW, "key"], how="left").select(
+        ROW, pl.coalesce("_label", "key").alias("key"), "value", "_forced"
+    )
+    orphans = label_pairs.join(
+        slot_pairs.select(ROW, (key + "Label").alias("key")), on=[ROW, "key"], how="anti"
+    )
+    return pl.concat(
+        [pairs.filter(~is_label & ~is_slot), slots, orphans.select(ROW, "key", "value", "_forced")]
+    )
+
+
 def resolve(
     pairs: pl.DataFrame,
     *,
@@ -382,33 +418,14 @@ def resolve(
     )
     pairs = _mark_duplicates(pairs, keep_first)
     escaped = pl.col("value").str.contains("\\", literal=True)
-    pairs = pl.concat(
-        [
-            pairs.filter(~escaped),
-            pairs.filter(escaped).with_columns(unescaper(pl.col("value"), key).alias("value")),
-        ]
-    )
-    is_label = key.is_in(sorted(LABELS)) & ~pl.col("_forced")
-    is_slot = key.is_in(sorted(SLOTS)) & ~pl.col("_forced")
-    label_pairs, slot_pairs = pairs.filter(is_label), pairs.filter(is_slot)
-    names = label_pairs.select(pl.col("value").unique()).with_columns(
-        snake_label(pl.col("value")).alias("_label")
-    )
-    labels = (
-        label_pairs.join(names, on="value", how="left")
-        .select(ROW, key.str.strip_suffix("Label").alias("key"), "_label")
-        .filter(pl.col("_label") != "")
-        .unique([ROW, "key"], keep="first")
-    )
-    slots = slot_pairs.join(labels, on=[ROW, "key"], how="left").select(
-        ROW, pl.coalesce("_label", "key").alias("key"), "value", "_forced"
-    )
-    orphans = label_pairs.join(
-        slot_pairs.select(ROW, (key + "Label").alias("key")), on=[ROW, "key"], how="anti"
-    )
-    out = pl.concat(
-        [pairs.filter(~is_label & ~is_slot), slots, orphans.select(ROW, "key", "value", "_forced")]
-    )
+    if pairs.select(escaped.any()).item():  # (no copies when no value has an escape)
+        pairs = pl.concat(
+            [
+                pairs.filter(~escaped),
+                pairs.filter(escaped).with_columns(unescaper(pl.col("value"), key).alias("value")),
+            ]
+        )
+    out = _labelled(pairs)
     mapped = pl.col("key").is_in(sorted(MAPPED_KEYS)) & ~pl.col("_forced")
     dest = (
         pl.when(mapped)
@@ -419,12 +436,19 @@ def resolve(
 
 
 def widen(frame: pl.DataFrame, pairs: pl.DataFrame) -> pl.DataFrame:
-    """Join the resolved pairs onto ``frame`` as one column per ``dest`` (first value if repeated)."""
-    if pairs.is_empty():
-        wide = pl.DataFrame(schema={ROW: frame.schema[ROW]})
-    else:
-        wide = pairs.pivot(on="dest", index=ROW, values="value", aggregate_function="first")
-    joined = frame.join(wide, on=ROW, how="left", maintain_order="left")
+    """Add the resolved pairs to ``frame`` as one column per ``dest`` (first value if repeated).
+
+    ``_row`` is the row number (0, 1, ...): each ``dest``'s values are scattered to their rows
+    (cheaper than a pivot and a join back); columns in order of first appearance, as a pivot."""
+    columns = []
+    for (dest,), part in pairs.partition_by(
+        "dest", as_dict=True, maintain_order=True, include_key=False
+    ).items():
+        if part.get_column(ROW).is_duplicated().any():
+            part = part.unique(ROW, keep="first", maintain_order=True)
+        empty = pl.Series(dest, dtype=pl.String).extend_constant(None, frame.height)
+        columns.append(empty.scatter(part.get_column(ROW), part.get_column("value")))
+    joined = frame.hstack(columns)
     missing = [KEY_PREFIX + k for k in sorted(MAPPED_KEYS) if KEY_PREFIX + k not in joined.columns]
     return joined.with_columns(pl.lit(None, dtype=pl.String).alias(name) for name in missing)
 
@@ -512,9 +536,9 @@ def health_action(name: pl.Expr) -> pl.Expr:
     return first_match(name.fill_null(""), HEALTH, "other")
 
 
-def severity(text: pl.Expr) -> pl.Expr:
-    """Normalised severity of a CEF/LEEF severity (0-10 or a word, see the module docstring)."""
-    lower = text.str.strip_chars().str.to_lowercase()
+def severity(lower: pl.Expr) -> pl.Expr:
+    """Normalised severity of a CEF/LEEF severity (0-10 or a word, see the module docstring), given
+    blank-stripped and lower-cased (a working column: the rules read it several times)."""
     number = lower.cast(pl.Int32, strict=False)
     return (
         pl.when(number.is_between(0, 3))
@@ -578,11 +602,14 @@ _ABBREVIATIONS = pl.DataFrame(
 )
 
 
-def with_time(part: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
+def with_time(
+    part: pl.LazyFrame, ctx: ParseContext, zones: list[str], time_formats: list[str]
+) -> pl.LazyFrame:
     """Add ``time`` (UTC) and ``_tkey`` (the key it came from) from ``TIME_KEYS``, else ``h:time``.
 
     Staged over the frame: the zone suffix is cut once and its offset joined from
-    ``ZONE_ABBREVIATIONS``; ``devTimeFormat`` and ``dtz`` are read per distinct value."""
+    ``ZONE_ABBREVIATIONS``; ``zones`` are the distinct ``dtz`` values (valid IANA names) and
+    ``time_formats`` the distinct ``devTimeFormat`` values of the frame."""
     key = pl.lit(None, dtype=pl.String)
     for name in reversed(TIME_KEYS):
         key = pl.when(k(name).is_not_null()).then(pl.lit(name)).otherwise(key)
@@ -599,7 +626,7 @@ def with_time(part: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
         .alias("_tbody"),
         zone.str.extract(r"^([A-Za-z]+)", 1).str.to_uppercase().alias("_tabbr"),
         offset.alias("_toffset"),
-    ).join(_ABBREVIATIONS, on="_tabbr", how="left", maintain_order="left")
+    ).join(_ABBREVIATIONS.lazy(), on="_tabbr", how="left", maintain_order="left")
     hours = pl.col("_toffset").struct.field("h").cast(pl.Int32, strict=False)
     mins = hours * 60 + pl.col("_toffset").struct.field("m").cast(pl.Int32, strict=False).fill_null(0)
     signed = pl.when(pl.col("_toffset").struct.field("sign") == "-").then(-mins).otherwise(mins)
@@ -610,14 +637,13 @@ def with_time(part: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
     )
     part = part.with_columns((base + signed.fill_null(0)).alias("_tminutes"))
 
-    zones = _valid_zones(part.get_column(KEY_PREFIX + "dtz").drop_nulls().unique().sort().to_list())
     body, value = pl.col("_tbody"), pl.col("_tv")
     bsd_naive = bsd_time(body, "UTC", ctx.date).dt.replace_time_zone(None)
     iso_naive = body.str.replace(" ", "T", literal=True).str.strptime(
         pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S%.f", strict=False
     )
     naive = pl.when(body.str.contains(r"^\d{4}-\d{2}-\d{2}[T ]\d")).then(iso_naive).otherwise(bsd_naive)
-    for pattern in part.get_column(KEY_PREFIX + "devTimeFormat").drop_nulls().unique().sort().to_list():
+    for pattern in time_formats:
         formatted = body.str.strptime(pl.Datetime("us"), java_format(pattern), strict=False)
         naive = pl.when(k("devTimeFormat") == pattern).then(pl.coalesce(formatted, naive)).otherwise(naive)
     part = part.with_columns(naive.alias("_tnaive"))
@@ -649,9 +675,18 @@ Candidate = str | pl.Expr
 """A key (its ``k:`` column, converted) or a ready expression."""
 
 
+CLASS = pl.col("event_class")
+"""The event class as computed: a classification's action reads it (a step after the class)."""
+ACT = "_act"
+"""Working column: ``vendor_action`` blank-stripped and lower-cased ("" when none)."""
+SEVERITY = "_severity"
+"""Working column: ``vendor_severity`` blank-stripped and lower-cased (what ``severity`` reads)."""
+
+
 @dataclass(frozen=True)
 class Family:
-    """How one vendor's lines fill the columns: candidate overrides and the classification."""
+    """How one vendor's lines fill the columns: candidate overrides and the classification
+    (``classify`` returns the class and the action; the action may read ``CLASS`` and ``ACT``)."""
 
     name: str
     columns: Mapping[str, tuple[Candidate, ...]] = field(default_factory=dict)
@@ -694,11 +729,11 @@ def _generic_classify() -> tuple[pl.Expr, pl.Expr]:
         .otherwise(pl.lit("system"))
     )
     action = (
-        pl.when(event_class == "malware_detection")
+        pl.when(CLASS == "malware_detection")
         .then(av_action(act))
-        .when(event_class == "authentication")
+        .when(CLASS == "authentication")
         .then(_auth_action())
-        .when(event_class == "network_activity")
+        .when(CLASS == "network_activity")
         .then(network)
         .otherwise(health_action(_h("name")))
     )
@@ -905,6 +940,7 @@ def _trend_apex_classify() -> tuple[pl.Expr, pl.Expr]:
     )
     cnc = kind == "cnc"
     verb = pl.col("vendor_action").fill_null("")
+    # generic_action reads CLASS: on the rows it decides (the otherwise branches) CLASS is generic_class
     generic_class, generic_action = _generic_classify()
     event_class = (
         pl.when(malware)
@@ -1010,7 +1046,7 @@ def _lookup(key: pl.Expr, table: Mapping[str, str]) -> pl.Expr:
 
 def _checkpoint_classify() -> tuple[pl.Expr, pl.Expr]:
     product = pl.col("product").fill_null("")
-    act = pl.col("vendor_action").fill_null("").str.strip_chars().str.to_lowercase()
+    act = pl.col(ACT)
     operation = k("operation").fill_null("")
     failed = (k("audit_status").str.to_lowercase() == "failure") | (k("operation_number") == "11")
     login = operation.str.contains(r"(?i)^log ?(?:in|out)$") | act.is_in(CHECKPOINT_AUTH_ACTIONS)
@@ -1029,11 +1065,11 @@ def _checkpoint_classify() -> tuple[pl.Expr, pl.Expr]:
     )
     reject = pl.when(pl.col("protocol") == "tcp").then(pl.lit("reset")).otherwise(pl.lit("deny"))
     action = (
-        pl.when(event_class == "authentication")
+        pl.when(CLASS == "authentication")
         .then(pl.when(failed.fill_null(False)).then(pl.lit("failure")).otherwise(pl.lit("success")))
-        .when(event_class == "system")
+        .when(CLASS == "system")
         .then(pl.when(operation != "").then(pl.lit("config_change")).otherwise(pl.lit("other")))
-        .when(event_class == "malware_detection")
+        .when(CLASS == "malware_detection")
         .then(pl.coalesce(_lookup(act, CHECKPOINT_MALWARE_ACTIONS), pl.lit("detected")))
         .when(act == "reject")
         .then(reject)
@@ -1129,33 +1165,41 @@ MAPPED_KEYS: frozenset[str] = (
 """Every key a family may read: pivoted to ``k:`` columns (the others go straight to ``extra``)."""
 
 
-def _columns_of(part: pl.DataFrame, family: Family) -> pl.DataFrame:
+def _columns_of(part: pl.LazyFrame, filled: list[str], names: set[str], family: Family) -> pl.LazyFrame:
+    """The event columns of ``family`` and the ``extra.<key>`` columns; ``filled`` are the ``k:``
+    columns holding a value on some row, ``names`` every column of the frame.
+
+    Each candidate is converted once into a working column (``_c:<column>:<n>``): the column is
+    their coalesce, and a key goes to ``extra`` on the rows where no column took it."""
     columns = {**GENERIC.columns, **family.columns}
+    converted: list[pl.Expr] = []
     exprs: list[pl.Expr] = []
     taken: dict[str, list[pl.Expr]] = {}
     for column, candidates in columns.items():
         convert = CONVERT.get(column, _text)
-        converted = [convert(k(c) if isinstance(c, str) else c) for c in candidates]
+        held = [f"_c:{column}:{n}" for n in range(len(candidates))]
+        converted += [
+            convert(k(c) if isinstance(c, str) else c).alias(h) for c, h in zip(candidates, held, strict=True)
+        ]
         none_before = pl.lit(True)
-        for candidate, value in zip(candidates, converted, strict=False):
+        for candidate, value in zip(candidates, held, strict=True):
             if isinstance(candidate, str):
-                taken.setdefault(candidate, []).append(none_before & value.is_not_null())
-            none_before = none_before & value.is_null()
-        chosen = pl.coalesce(converted) if converted else pl.lit(None, dtype=EVENT_POLARS_SCHEMA[column])
+                taken.setdefault(candidate, []).append(none_before & pl.col(value).is_not_null())
+            none_before = none_before & pl.col(value).is_null()
+        chosen = pl.coalesce(held) if held else pl.lit(None, dtype=EVENT_POLARS_SCHEMA[column])
         exprs.append(chosen.alias(column))
     read = set(_keys_of(tuple(c for cs in columns.values() for c in cs)))
     extras = []
-    for name in part.columns:
-        if not name.startswith(KEY_PREFIX) or part.get_column(name).null_count() == part.height:
-            continue
+    for name in filled:
         key = name[len(KEY_PREFIX) :]
         left = pl.when(~pl.any_horizontal(taken[key])).then(k(key)) if key in read else k(key)
         if key in TIME_KEYS:
             left = pl.when(pl.col("_tkey").fill_null("") != key).then(k(key))
-        if EXTRA_PREFIX + key in part.columns:  # the same key forced to extra on other rows
+        if EXTRA_PREFIX + key in names:  # the same key forced to extra on other rows
             left = pl.coalesce(pl.col(EXTRA_PREFIX + key), left)
         extras.append(left.alias(EXTRA_PREFIX + key))
-    return part.with_columns(*exprs, *extras)
+    working = [c.meta.output_name() for c in converted]
+    return part.with_columns(converted).with_columns(*exprs, *extras).drop(working)
 
 
 def _direction() -> pl.Expr:
@@ -1178,8 +1222,18 @@ def _direction() -> pl.Expr:
     )
 
 
+def _distinct(part: pl.DataFrame, key: str) -> list[str]:
+    return part.get_column(KEY_PREFIX + key).drop_nulls().unique().sort().to_list()
+
+
 def _normalise_family(part: pl.DataFrame, family: Family, ctx: ParseContext) -> pl.DataFrame:
-    part = _columns_of(with_time(part, ctx), family)
+    """One lazy plan (shared sub-expressions computed once) over the rows of one family."""
+    names = part.columns
+    filled = [n for n in names if n.startswith(KEY_PREFIX) and part.get_column(n).null_count() < part.height]
+    timed = with_time(
+        part.lazy(), ctx, _valid_zones(_distinct(part, "dtz")), _distinct(part, "devTimeFormat")
+    )
+    plan = _columns_of(timed, filled, set(names), family)
     classify = family.classify or _generic_classify
     event_class, action = classify()
     vendor = _h("vendor").fill_null("").str.to_lowercase()
@@ -1194,10 +1248,13 @@ def _normalise_family(part: pl.DataFrame, family: Family, ctx: ParseContext) -> 
             .then(_h("product"))
             .alias(EXTRA_PREFIX + "device_product")
         )
-    part = part.with_columns(
-        event_class.alias("event_class"),
+    plan = plan.with_columns(
+        pl.col("vendor_action").fill_null("").str.strip_chars().str.to_lowercase().alias(ACT),
+        pl.col("vendor_severity").str.strip_chars().str.to_lowercase().alias(SEVERITY),
+    )
+    plan = plan.with_columns(event_class.alias("event_class")).with_columns(
         action.alias("action"),
-        severity(pl.col("vendor_severity")).alias("severity"),
+        severity(pl.col(SEVERITY)).alias("severity"),
         pl.coalesce(
             "bytes_total",
             pl.when(pl.col("bytes_in").is_not_null() | pl.col("bytes_out").is_not_null()).then(
@@ -1206,11 +1263,12 @@ def _normalise_family(part: pl.DataFrame, family: Family, ctx: ParseContext) -> 
         ).alias("bytes_total"),
         pl.coalesce(vendor_name, _h("vendor"), pl.lit("unknown")).alias("vendor"),
         pl.coalesce(pl.col("product"), _h("product"), pl.lit("unknown")).alias("product")
-        if "product" in part.columns
+        if "product" in family.columns or "product" in names
         else pl.coalesce(_h("product"), pl.lit("unknown")).alias("product"),
         *extra_exprs,
     )
-    return part.with_columns(_direction().alias("direction"))
+    # in memory: a streaming collect hands back many small chunks, which slow the steps after it
+    return plan.with_columns(_direction().alias("direction")).drop(ACT, SEVERITY).collect(engine="in-memory")
 
 
 def normalise(

@@ -14,10 +14,11 @@ Pairs: one ``str.extract_all`` walks the structured data left to right, each mat
 ``key:"value"`` with ``\\"``-escaped quotes, so text inside a value (``ike::"...; Reason: ..."``,
 ``__policy_id_tag:"product=...;policy_name=Standard\\]"``, an attacker's ``x; src:"6.6.6.6"``
 written ``x; src:\\"6.6.6.6\\"`` by the exporter) is never read as a key: the scan resumes after
-the closing quote. ``key::"..."`` keys lose their extra colon; ``\\"``, ``\\]`` and ``\\\\`` are
-unescaped; empty values are null. Repeated keys (one ``layer_name``/``rule_name``/``match_id`` per
-policy layer) keep the **first** (the network access layer) in the column; the next ones go to
-``extra`` as ``rule_name#2``...
+the closing quote. Each match is then cut without a pattern: the key ends at its first ``:``, the
+value runs from its first ``"`` to the last. ``key::"..."`` keys lose their extra colon;
+``\\"``, ``\\]`` and ``\\\\`` are unescaped; empty values are null. Repeated keys (one
+``layer_name``/``rule_name``/``match_id`` per policy layer) keep the **first** (the network access
+layer) in the column; the next ones go to ``extra`` as ``rule_name#2``...
 
 Columns (``cef_fields.CHECKPOINT`` plus the renames below): ``time`` = ``time`` (epoch seconds,
 UTC), else the header time; ``vendor`` = ``Check Point``; ``product`` = ``product`` (the blade),
@@ -95,6 +96,19 @@ def sniff(lines: pl.Series) -> pl.Series:
     return lines.cast(pl.String).str.contains(_SNIFF).fill_null(False)
 
 
+def _pairs(matches: pl.DataFrame) -> pl.DataFrame:
+    """``_row, key, value`` from the ``PAIR`` matches of each line (``_seg``, in line order): the key
+    ends at the first ``:`` and the value runs from the first ``"`` to the closing one (the key,
+    ASCII, holds neither, so the character offsets are the byte offsets ``str.find`` gives)."""
+    long = matches.explode("_seg").drop_nulls("_seg")
+    match = pl.col("_seg")
+    return long.select(
+        cf.ROW,
+        match.str.slice(0, match.str.find(":", literal=True)).alias("key"),
+        match.str.slice(match.str.find('"', literal=True) + 1).str.strip_suffix('"').alias("value"),
+    )
+
+
 def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
     """Parse Log Exporter syslog lines into events (see the module docstring)."""
     raw = pl.col("raw")
@@ -102,10 +116,6 @@ def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
     # RFC 5424 without <PRI> ("1 2019-05-15T...") is read as if the version were absent
     head = raw.str.slice(0, start).str.replace(r"^\s*1 (\d{4}-\d{2}-\d{2}[T ])", "${1}")
     frame = split_header(lines, head, PROGRAM, ctx).with_columns(
-        raw.str.slice(start)
-        .str.extract_all(PAIR)
-        .list.eval(pl.element().str.replace(rf'^({KEY}):+"((?s:.*))"$', "${1}=${2}"))
-        .alias("_segments"),
         pl.int_range(pl.len(), dtype=pl.Int64).alias(cf.ROW),
         pl.when(start.is_null()).then(pl.lit(NO_DATA)).alias(REASON),
         pl.lit("Check Point").alias("h:vendor"),
@@ -113,9 +123,12 @@ def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
             pl.lit(None, dtype=pl.String).alias(f"h:{name}")
             for name in ("product", "event_id", "name", "severity")
         ],
+        pl.col("header_time").alias("h:time"),
+        pl.col("header_host").alias("h:host"),
     )
-    frame = frame.with_columns(pl.col("header_time").alias("h:time"), pl.col("header_host").alias("h:host"))
-    pairs = cf.pairs_from_segments(frame, "_segments")
+    pairs = cf.kept_pairs(
+        _pairs(frame.select(cf.ROW, raw.str.slice(start).str.extract_all(PAIR).alias("_seg")))
+    )
     kept = frame.select("raw", "raw_file", "raw_line", REASON, cf.ROW, *cf.HEADER_COLUMNS)
     events = cf.normalise(
         kept, pairs, ctx, keep_first=True, unescaper=cf.structured_data_unescape, aliases=ALIASES

@@ -34,7 +34,7 @@ from __future__ import annotations
 import polars as pl
 
 from seclake.parsers import cef_fields as cf
-from seclake.parsers.cef import FIELD, PROGRAM, extension_segments, header_text
+from seclake.parsers.cef import FIELD, PROGRAM, extension_segments, header_text, with_header
 from seclake.parsers.contract import REASON, ParseContext, ParseResult, finish
 from seclake.parsers.jsonlines import split_header
 
@@ -103,9 +103,10 @@ def _delimiters(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _segments(frame: pl.DataFrame) -> pl.Expr:
-    """The attributes cut at each line's delimiter (one split per distinct delimiter)."""
+    """The attributes cut at each line's delimiter (one split per distinct delimiter; the `` key=``
+    pattern only on the lines that need it)."""
     attributes = pl.col("_attributes")
-    chain = extension_segments(attributes)
+    chain = extension_segments(pl.when(pl.col("_delimiter") == SPACE).then(attributes))
     for delimiter in frame.get_column("_delimiter").drop_nulls().unique().sort().to_list():
         if delimiter != SPACE:
             chain = (
@@ -122,9 +123,9 @@ def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
     start = raw.str.find(_START)
     # the marker keeps a lone host before the payload a host (split_header reads ``host`` + nothing as an app)
     frame = split_header(lines, raw.str.slice(0, start) + "LEEF:", PROGRAM, ctx).with_columns(
-        raw.str.slice(start).str.extract_groups(_HEADER).alias("_leef"),
         pl.int_range(pl.len(), dtype=pl.Int64).alias(cf.ROW),
     )
+    frame = with_header(frame, raw.str.slice(start), "LEEF:", _HEADER, "_leef")
     header = pl.col("_leef")
     frame = _delimiters(frame)
     frame = frame.with_columns(

@@ -244,6 +244,22 @@ def test_check_point_cef_variant() -> None:
     check(rows[2], {"event_class": "network_activity", "action": "deny", "protocol": "udp"})
 
 
+def test_plain_and_escaped_headers_in_one_frame() -> None:
+    """A header without backslash is cut by a split, one with escapes by the pattern: same fields."""
+    lines = [
+        r"CEF:0|Sec\|Corp|FW|2.0|a\|b|Deny|7|src=10.0.0.1 act=deny",
+        "CEF:1.2|Acme|FW|2.0|100|Allowed|3|src=10.0.0.2 msg=a|b",
+        "CEF:0|Acme|FW|2.0|100|short",
+    ]
+    result = cef.parse(lines_frame(lines), CTX)
+    events = result.events.select("vendor", "message_id", "message", "severity", "src_ip")
+    assert events.rows() == [
+        ("Sec|Corp", "a|b", "Deny", "high", "10.0.0.1"),
+        ("Acme", "100", "a|b", "low", "10.0.0.2"),
+    ]
+    assert result.quarantine["reason"].to_list() == [cef.SHORT_HEADER]
+
+
 def test_quarantine_reasons() -> None:
     result = cef.parse(lines_frame(["", "Jan 1 00:00:00 host sshd[1]: hello", "CEF:0|Acme|FW|1|2|x"]), CTX)
     assert result.events.is_empty()
