@@ -237,3 +237,21 @@ def test_demo_writer_lines_parse_back() -> None:
                       "direction": "outbound", "dst_zone": "eth0"})  # fmt: skip
     check(block, {"action": "drop", "src_ip": "198.51.100.7", "dst_ip": host.ip, "dst_port": 22,
                   "time": when + dt.timedelta(seconds=9), "rule_name": "UFW BLOCK"})  # fmt: skip
+
+
+def test_usual_packet_fields_and_the_others_read_the_same_values() -> None:
+    """The usual IPv4 field run (MAC first, SRC ... PROTO, ports) is read by one anchored pattern;
+    a line with the MAC further on, or without PREC, goes the general way to the same values."""
+    head = "<4>Mar  2 10:00:00 gw kernel: [UFW BLOCK] IN=eth0 OUT= "
+    mac = "MAC=90:10:20:76:8d:20:90:10:65:29:b6:2a:08:00"
+    usual = f"{head}{mac} SRC=67.43.156.15 DST=10.4.0.5 LEN=52 TOS=0x00 PREC=0x00 TTL=63 ID=0 DF PROTO=TCP SPT=38842 DPT=443 WINDOW=2853 RES=0x00 SYN URGP=0"
+    mac_later = usual.replace(f"{mac} ", "").replace("LEN=52 ", f"LEN=52 {mac} ")
+    no_prec = usual.replace("PREC=0x00 ", "")
+    rows = events(parse_lines(iptables, [usual, mac_later, no_prec]))
+    fields = ("src_ip", "dst_ip", "src_port", "dst_port", "protocol", "action", "rule_name", "direction")
+    expected = {f: rows[0][f] for f in fields}
+    assert (expected["src_ip"], expected["dst_port"], expected["protocol"]) == ("67.43.156.15", 443, "tcp")
+    for row in rows[1:]:
+        check(row, expected)
+    assert [r["extra"].get("mac") for r in rows] == [rows[0]["extra"].get("mac")] * 3
+    assert rows[0]["extra"].get("mac") is not None

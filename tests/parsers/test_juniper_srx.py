@@ -195,3 +195,39 @@ def test_sniff() -> None:
         ]
     )
     assert juniper_srx.sniff(lines).to_list() == [True, True, True, True, False, False, False]
+
+
+def test_usual_bodies_and_the_others_read_the_same_values() -> None:
+    """The usual structured line is cut by position, any other by the general patterns: an escape
+    or text after the closing ``]`` (body) and a relay header in front (head) send a line the
+    general way (a ``]`` inside a quoted value does not), and the values read are the same."""
+    params = (
+        'source-address="10.0.0.5" source-port="51000" destination-address="198.51.100.7" '
+        'destination-port="443" service-name="junos-https" protocol-id="6" policy-name="p1" '
+        'source-zone-name="trust" destination-zone-name="untrust" application="{app}"'
+    )
+    head = "<14>1 2026-03-02T10:00:00.000Z srx1 RT_FLOW - RT_FLOW_SESSION_CREATE "
+    usual = head + "[junos@2636.1.1.1.2.40 " + params.format(app="HTTPS") + "]"
+    others = [
+        head + "[junos@2636.1.1.1.2.40 " + params.format(app='say \\"hi\\"') + "]",
+        head + "[junos@2636.1.1.1.2.40 " + params.format(app="a]b") + "]",
+        head + "[junos@2636.1.1.1.2.40 " + params.format(app="HTTPS") + "] session created",
+        "Mar  2 10:00:00 relay1 " + usual,
+    ]
+    rows = events(parse_lines(juniper_srx, [usual, *others]))
+    fields = (
+        "src_ip",
+        "src_port",
+        "dst_ip",
+        "dst_port",
+        "protocol",
+        "action",
+        "rule_name",
+        "src_zone",
+        "direction",
+    )
+    expected = {f: rows[0][f] for f in fields}
+    assert expected["src_ip"] == "10.0.0.5" and expected["dst_port"] == 443 and expected["rule_name"] == "p1"
+    for row in rows[1:]:
+        check(row, expected)
+    assert [r["extra"].get("application") for r in rows] == ["HTTPS", 'say "hi"', "a]b", "HTTPS", "HTTPS"]
