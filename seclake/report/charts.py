@@ -179,7 +179,7 @@ def outage_timeline(
     if not outages:
         return None
     lanes = list(dict.fromkeys((o.asset, o.service) for o in outages))
-    lane_height, top, label_width = 26.0, 6.0, 124.0
+    lane_height, top, label_width = 26.0, 6.0, 172.0  # 24 characters of a lane name fit
     left, right = label_width + 4, WIDTH - 6.0
     bottom = top + lane_height * len(lanes)
     span = (end - start).total_seconds()
@@ -198,7 +198,7 @@ def outage_timeline(
         y = top + index * lane_height
         name = f"{asset} \u00b7 {service}" if service else asset
         parts.append(_line(left, y + lane_height, right, y + lane_height, stroke="#eaeef2"))
-        parts.append(_text(label_width, y + lane_height / 2 + 4, _short(name, 20), text_anchor="end"))
+        parts.append(_text(label_width, y + lane_height / 2 + 4, _short(name, 24), text_anchor="end"))
     for outage in outages:
         y = top + lanes.index((outage.asset, outage.service)) * lane_height + 5
         x0 = x_of(outage.down_at)
