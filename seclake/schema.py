@@ -170,8 +170,8 @@ QUARANTINE_POLARS_SCHEMA: dict[str, pl.DataType] = {c.name: _polars_type(c.type)
 
 EXTRA_PREFIX = "extra."
 """Parsers put each vendor field into a flat string column ``extra.<key>``; ``events_frame`` and
-``events_to_arrow`` fold them into the ``extra`` map (null values left out). Flat columns are cheap in Polars, where
-building lists of structs row by row is not."""
+``events_to_arrow`` fold them into the ``extra`` map (null values left out). Flat columns are cheap
+in Polars, where building maps row by row is not."""
 
 
 def extra_columns(**values: pl.Expr) -> list[pl.Expr]:

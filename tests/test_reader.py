@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from seclake.reader import BINARY, BLANK, TRUNCATED, LineReader, prefetched
+from seclake.reader import BINARY, BLANK, MAX_LINE_CHARS, TOO_LONG, TRUNCATED, LineReader, prefetched
 
 
 def _read(path: Path, chunk_bytes: int = 1 << 20) -> tuple[LineReader, pl.DataFrame]:
@@ -28,6 +28,19 @@ def test_small_chunks_keep_every_line_in_order(tmp_path: Path) -> None:
     assert frame["raw"][4999] == "line 05000"  # CRLF stripped
     assert reader.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert reader.size == path.stat().st_size
+
+
+def test_only_lines_longer_than_the_limit_in_characters_are_cut_and_flagged(tmp_path: Path) -> None:
+    """A line of more than MAX_LINE_CHARS characters is kept cut to the limit and flagged; a line
+    of more bytes but fewer characters (non-ASCII) is whole; the other chunks are untouched."""
+    long_ascii = "a" * (MAX_LINE_CHARS + 10)
+    wide = "é" * (MAX_LINE_CHARS - 10)  # 2 bytes a character: over the limit in bytes only
+    path = tmp_path / "long.log"
+    path.write_text(f"first\n{long_ascii}\n{wide}\nlast\n", encoding="utf-8")
+    reader, frame = _read(path)
+    assert reader.lines == frame.height == 4
+    assert frame["problem"].to_list() == [None, TOO_LONG, None, None]
+    assert frame["raw"].to_list() == ["first", long_ascii[:MAX_LINE_CHARS], wide, "last"]
 
 
 def test_gzip_detected_by_content_and_hashed_as_stored(tmp_path: Path) -> None:
