@@ -73,7 +73,10 @@ Built 302013/302015/302017/302020: ``inbound`` = the ``for``/``faddr`` side init
 destination; ``direction`` is the word. Teardowns (302014/302016/302018/302021) carry no
 direction: the teardown takes the direction of the nearest earlier Built line with the same
 device and connection id (ICMP: the same faddr/gaddr/laddr) in the same frame (an as-of join on
-the line number). Without one, the side with the client port opened it (one port >= 1024, the
+the line number); TCP/UDP/GRE/SCTP teardowns also find their Built in the earlier chunks and files
+of the source's day (ingest carries the connections still open, the most recent
+``MAX_OPEN_CONNECTIONS``, in ``ctx.carry``): an RDP session of an hour on a quiet firewall spans
+many chunks. Without a Built, the side with the client port opened it (one port >= 1024, the
 other < 1024); failing that, the ``for`` side is the source when it is a private address and the
 ``to`` side a public one; otherwise the ``to`` (local) side is the source. ``direction`` then
 comes from the address ranges. Messages saying ``inbound`` (106001, 106006, 106007, 106010, 106011, 106014) are
@@ -155,7 +158,12 @@ from seclake.schema import EXTRA_PREFIX
 NAME = "cisco_asa"
 VENDOR = "Cisco"
 PRODUCT = "ASA/FTD"
-VERSION = "1"
+VERSION = "2"
+OPEN_CONNECTIONS = "cisco_asa.open_connections"
+"""``ctx.carry`` key: connections still open at the end of the chunks parsed so far (``_still_open``)."""
+MAX_OPEN_CONNECTIONS = 100_000
+"""Open connections carried from chunk to chunk at most (the most recently built): a bound on
+memory when Teardown lines go missing; an ASA of a small site holds tens of thousands."""
 
 NO_TAG = "no %ASA-/%FTD-/%PIX-/%FWSM- message tag"
 
@@ -641,10 +649,16 @@ def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
     tagged = _read_tags(lines, ctx)
     by_family = tagged.partition_by("_family", maintain_order=True, as_dict=True)
     families = sorted(key[0] for key in by_family if key[0] is not None)
-    plans = [_FAMILY_PARSERS[name](by_family[(name,)].lazy(), name) for name in families]
+    carried = None if ctx.carry is None else ctx.carry.get(OPEN_CONNECTIONS)
+    plans = [
+        _connections(part, name, carried) if name == "conn" else _FAMILY_PARSERS[name](part, name)
+        for name, part in ((name, by_family[(name,)].lazy()) for name in families)
+    ]
     # in memory: the plans run side by side and each with_columns' expressions in parallel, with
     # less overhead than the streaming engine here (measured)
     parts = [_without_empty_extras(part) for part in pl.collect_all(plans, engine="in-memory")]
+    if ctx.carry is not None and "conn" in families:
+        ctx.carry[OPEN_CONNECTIONS] = _still_open(carried, parts[families.index("conn")])
     parts.append(by_family.get((None,), tagged.clear()))
     frame = pl.concat(parts, how="diagonal_relaxed")
     return finish(
@@ -971,8 +985,15 @@ def _event_columns(names: set[str], family: str) -> dict[str, pl.Expr]:
 # ---- connections (Built/Teardown with the direction join) ---------------------------------------
 
 
-def _connections(part: pl.LazyFrame, family: str) -> pl.LazyFrame:
-    """302013-302018 / 302020-302021: orient each side by the Built direction (see module doc)."""
+def _connections(
+    part: pl.LazyFrame, family: str, open_connections: pl.DataFrame | None = None
+) -> pl.LazyFrame:
+    """302013-302018 / 302020-302021: orient each side by the Built direction (see module doc).
+
+    ``open_connections`` (``_still_open`` of the earlier chunks) gives the direction to teardowns
+    whose Built line is not in this frame. ``_conn_id`` and ``_opened_dir`` (a Built's direction,
+    null on teardowns) stay in the result for ``_still_open``.
+    """
     built_pattern, teardown_pattern = (
         (_PATTERNS["conn_built"], _PATTERNS["conn_teardown"])
         if family == "conn"
@@ -988,17 +1009,66 @@ def _connections(part: pl.LazyFrame, family: str) -> pl.LazyFrame:
     teardown = teardown.drop(cs.by_name("g_dir", require_all=False)).join_asof(
         directions, on="_row", by=["_dev", "g_conn"], strategy="backward", check_sortedness=False
     )
+    conn_id = pl.col("g_conn").cast(pl.UInt64, strict=False).alias("_conn_id")
+    if open_connections is not None:  # earlier chunks' Builts: older than any Built in this frame
+        teardown = (
+            teardown.with_columns(conn_id)
+            .join(
+                open_connections.lazy(),
+                on=["_dev", "_conn_id"],
+                how="left",
+                maintain_order="left",
+            )
+            .with_columns(pl.coalesce("_built_dir", "_carried_dir").alias("_built_dir"))
+        )
     opened_by_for = ~_for_side_initiated(teardown_names, pl.col("_built_dir").is_null())
     teardown = teardown.with_columns(
         pl.col("_built_dir").alias("g_dir"),
         pl.coalesce(pl.col("_built_dir") == "outbound", opened_by_for).alias("_outbound"),
+        conn_id,
+        pl.lit(None, dtype=pl.String).alias("_opened_dir"),
     )
-    built = built.with_columns((pl.col("g_dir") == "outbound").alias("_outbound"))
+    built = built.with_columns(
+        (pl.col("g_dir") == "outbound").alias("_outbound"),
+        conn_id,
+        pl.col("g_dir").alias("_opened_dir"),
+    )
     # one pass over both: a Built line's direction is its word (a matching line always has one)
     both = pl.concat([built, teardown], how="diagonal_relaxed")
     return _finish_family(*_orient(both, built_names | teardown_names | {"dir"}), family).drop(
-        "_outbound", "_built_dir"
+        "_outbound", "_built_dir", "_carried_dir", strict=False
     )
+
+
+def _still_open(carried: pl.DataFrame | None, connections: pl.DataFrame) -> pl.DataFrame:
+    """The connections whose latest line so far is their Built, with its direction (``_carried_dir``):
+    ``carried`` without the connections this frame has lines of, then this frame's connections
+    whose last line is a Built (``_connections``' result: Built rows first, each part in line
+    order), most recently opened last, at most ``MAX_OPEN_CONNECTIONS``."""
+    key = ["_dev", "_conn_id"]
+    row = pl.col("_row").cast(pl.Int64)
+    # a Built's line number and direction in one integer: max() per connection takes both of the
+    # latest Built (filters inside an aggregation would be evaluated group by group)
+    built = pl.when(pl.col("_opened_dir").is_not_null()).then(row * 2 + (pl.col("_opened_dir") == "outbound"))
+    closed = pl.when(pl.col("_opened_dir").is_null()).then(row)
+    lines = connections.lazy().filter(pl.col("_conn_id").is_not_null())
+    opened = (
+        lines.group_by(key)
+        .agg(built.max().alias("_built"), closed.max().alias("_closed"))
+        .filter(pl.col("_built") // 2 > pl.col("_closed").fill_null(-1))
+        .sort("_built")
+        .select(
+            *key,
+            pl.when(pl.col("_built") % 2 == 1)
+            .then(pl.lit("outbound"))
+            .otherwise(pl.lit("inbound"))
+            .alias("_carried_dir"),
+        )
+    )
+    if carried is not None:
+        untouched = carried.lazy().join(lines.select(key), on=key, how="anti", maintain_order="left")
+        opened = pl.concat([untouched, opened])
+    return opened.tail(MAX_OPEN_CONNECTIONS).collect()
 
 
 def _for_side_initiated(names: set[str], needed: pl.Expr) -> pl.Expr:

@@ -21,7 +21,11 @@ Optional, for formats that need them:
   ``sniff_head(head: bytes) -> bool``: for formats that are not one event per text line (EVTX,
   JSON or XML exports). The reader yields one record per row, ``raw_line`` being the record's
   number; ``sniff_head`` recognises the format from a file's first 64 KiB;
-- ``SNIFF_PRIORITY: int`` (default 100, lower first): tie-break order between formats.
+- ``SNIFF_PRIORITY: int`` (default 100, lower first): tie-break order between formats;
+- state across chunks: ``ctx.carry``, when not None, is one dict per source and day that ingest
+  hands to every chunk of that day's files, in order. A parser may keep a small, bounded frame
+  there under a key of its own (Cisco ASA: the direction of connections still open); it must
+  parse correctly without it (``carry`` None: a frame parsed on its own).
 
 Most parsers compute every event column over the whole frame plus a ``reason`` column that is
 null for good lines, then call ``finish`` which splits, stamps provenance and conforms both sides.
@@ -54,6 +58,7 @@ class ParseContext:
     date: dt.date
     timezone: str = "UTC"
     options: Mapping[str, str] = field(default_factory=dict)
+    carry: dict[str, pl.DataFrame] | None = None
 
 
 @dataclass(frozen=True)

@@ -342,7 +342,7 @@ def ingest_source(
     if not files:
         result.seconds = time.time() - started
         return result
-    ctx = ParseContext(org.id, source.id, date, org.source_timezone(source), dict(source.options))
+    ctx = ParseContext(org.id, source.id, date, org.source_timezone(source), dict(source.options), carry={})
     written = _PartitionFiles(lake, partition, run_id)
     try:
         chunk_bytes = config.ingest.chunk_mb << 20

@@ -80,6 +80,34 @@ def test_ingest_writes_a_sorted_partition_and_a_manifest(tmp_path: Path) -> None
     assert not any((lake / ".staging").iterdir())
 
 
+def test_a_teardown_takes_the_direction_of_its_built_line_in_an_earlier_file(tmp_path: Path) -> None:
+    config = load_config(make_project(tmp_path))
+    head = "<166>Mar 02 2026 {} asa1 : "
+    put(
+        tmp_path,
+        "2026-03-02-a.log",
+        (
+            head.format("09:00:00") + "%ASA-6-302013: Built inbound TCP connection 7 for "
+            "outside:198.51.100.7/50123 (198.51.100.7/50123) to dmz:10.0.0.10/3389 (203.0.113.10/3389)\n"
+        ).encode(),
+    )
+    put(
+        tmp_path,
+        "2026-03-02-b.log",
+        (
+            head.format("10:12:00") + "%ASA-6-302014: Teardown TCP connection 7 for "
+            "outside:198.51.100.7/50123 to dmz:10.0.0.10/3389 duration 1:12:00 bytes 9000000 TCP FINs\n"
+        ).encode(),
+    )
+    ingest_source(config, "acme", "fw", DAY)
+    events = read_events(Partition("acme", "fw", DAY).data_path(Path(config.lake_root), "events"))
+    rows = events.select(["vendor_action", "src_ip", "dst_ip", "dst_port", "direction"]).to_pylist()
+    assert [tuple(r.values()) for r in rows] == [
+        ("Built", "198.51.100.7", "10.0.0.10", 3389, "inbound"),
+        ("Teardown", "198.51.100.7", "10.0.0.10", 3389, "inbound"),
+    ]
+
+
 def test_rerun_replaces_the_day_with_identical_content(tmp_path: Path) -> None:
     config = load_config(make_project(tmp_path))
     put(tmp_path, "2026-03-02.log", (FIXTURES / "asa_day.log").read_bytes())

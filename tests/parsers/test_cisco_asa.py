@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -610,6 +611,53 @@ def test_teardown_takes_direction_and_orientation_of_its_built_line() -> None:
     )
     # the port rule wins over the ranges: 51000 → 443 means the "for" side opened it
     check(other, {"device": "asa2", "src_ip": "203.0.113.9", "dst_port": 443, "direction": "inbound"})
+
+
+RDP_BUILT = (
+    H + "%ASA-6-302013: Built inbound TCP connection 7 for outside:198.51.100.7/50123 "
+    "(198.51.100.7/50123) to dmz:10.0.0.10/3389 (203.0.113.10/3389)"
+)
+RDP_TEARDOWN = (
+    H + "%ASA-6-302014: Teardown TCP connection 7 for outside:198.51.100.7/50123 to dmz:10.0.0.10/3389 "
+    "duration 1:12:00 bytes 9000000 TCP FINs"
+)
+
+
+def test_teardown_finds_its_built_line_in_an_earlier_chunk_through_the_carry() -> None:
+    carried = replace(CTX, carry={})
+    filler = (
+        H
+        + "%ASA-6-106100: access-list inside_in permitted udp inside/10.0.0.5(5353) -> outside/8.8.8.8(53) hit-cnt 1"
+    )
+    parse_lines(cisco_asa, [RDP_BUILT, filler], carried)
+    assert carried.carry[cisco_asa.OPEN_CONNECTIONS].rows() == [("asa1", 7, "inbound")]
+    (teardown,) = events(parse_lines(cisco_asa, [RDP_TEARDOWN], carried))
+    # both ports are client-like and the initiator is public: only the Built line knows who opened it
+    check(
+        teardown,
+        {
+            "src_ip": "198.51.100.7",
+            "src_port": 50123,
+            "dst_ip": "10.0.0.10",
+            "dst_port": 3389,
+            "direction": "inbound",
+        },
+    )
+    assert carried.carry[cisco_asa.OPEN_CONNECTIONS].is_empty()  # the teardown closed it
+    # a frame parsed on its own has no Built: the ranges orient it, the other way round
+    (alone,) = events(parse_lines(cisco_asa, [RDP_TEARDOWN]))
+    check(alone, {"src_ip": "10.0.0.10", "dst_ip": "198.51.100.7", "direction": "outbound"})
+
+
+def test_the_carry_keeps_the_latest_open_connections_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cisco_asa, "MAX_OPEN_CONNECTIONS", 2)
+    carried = replace(CTX, carry={})
+    built = [RDP_BUILT.replace("connection 7 ", f"connection {i} ") for i in (1, 2, 3)]
+    parse_lines(cisco_asa, [*built, RDP_TEARDOWN.replace("connection 7 ", "connection 2 ")], carried)
+    # 2 was closed in the same frame; 1 is the oldest open one and goes when only 2 are kept
+    assert carried.carry[cisco_asa.OPEN_CONNECTIONS]["_conn_id"].to_list() == [1, 3]
+    parse_lines(cisco_asa, [RDP_BUILT.replace("connection 7 ", "connection 4 ")], carried)
+    assert carried.carry[cisco_asa.OPEN_CONNECTIONS]["_conn_id"].to_list() == [3, 4]
 
 
 def test_icmp_teardown_joins_its_built_line_by_addresses() -> None:
