@@ -164,6 +164,9 @@ OPEN_CONNECTIONS = "cisco_asa.open_connections"
 MAX_OPEN_CONNECTIONS = 100_000
 """Open connections carried from chunk to chunk at most (the most recently built): a bound on
 memory when Teardown lines go missing; an ASA of a small site holds tens of thousands."""
+_NO_OPEN_CONNECTIONS = pl.DataFrame(
+    schema={"_dev": pl.String, "_conn_id": pl.UInt64, "_carried_dir": pl.String}
+)
 
 NO_TAG = "no %ASA-/%FTD-/%PIX-/%FWSM- message tag"
 
@@ -649,15 +652,17 @@ def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
     tagged = _read_tags(lines, ctx)
     by_family = tagged.partition_by("_family", maintain_order=True, as_dict=True)
     families = sorted(key[0] for key in by_family if key[0] is not None)
-    carried = None if ctx.carry is None else ctx.carry.get(OPEN_CONNECTIONS)
-    plans = [
-        _connections(part, name, carried) if name == "conn" else _FAMILY_PARSERS[name](part, name)
-        for name, part in ((name, by_family[(name,)].lazy()) for name in families)
-    ]
+    carried = None if ctx.carry is None else ctx.carry.get(OPEN_CONNECTIONS, _NO_OPEN_CONNECTIONS)
+    plans = []
+    for name in families:
+        part = by_family[(name,)].lazy()
+        plans.append(
+            _connections(part, name, carried) if name == "conn" else _FAMILY_PARSERS[name](part, name)
+        )
     # in memory: the plans run side by side and each with_columns' expressions in parallel, with
     # less overhead than the streaming engine here (measured)
     parts = [_without_empty_extras(part) for part in pl.collect_all(plans, engine="in-memory")]
-    if ctx.carry is not None and "conn" in families:
+    if carried is not None and "conn" in families:
         ctx.carry[OPEN_CONNECTIONS] = _still_open(carried, parts[families.index("conn")])
     parts.append(by_family.get((None,), tagged.clear()))
     frame = pl.concat(parts, how="diagonal_relaxed")
@@ -990,9 +995,10 @@ def _connections(
 ) -> pl.LazyFrame:
     """302013-302018 / 302020-302021: orient each side by the Built direction (see module doc).
 
-    ``open_connections`` (``_still_open`` of the earlier chunks) gives the direction to teardowns
-    whose Built line is not in this frame. ``_conn_id`` and ``_opened_dir`` (a Built's direction,
-    null on teardowns) stay in the result for ``_still_open``.
+    ``open_connections`` (``_still_open`` of the earlier chunks; None when the frame is parsed on
+    its own) gives the direction to teardowns whose Built line is not in this frame; then
+    ``_conn_id`` and ``_opened_dir`` (a Built's direction, null on teardowns) stay in the result
+    for ``_still_open``.
     """
     built_pattern, teardown_pattern = (
         (_PATTERNS["conn_built"], _PATTERNS["conn_teardown"])
@@ -1009,30 +1015,20 @@ def _connections(
     teardown = teardown.drop(cs.by_name("g_dir", require_all=False)).join_asof(
         directions, on="_row", by=["_dev", "g_conn"], strategy="backward", check_sortedness=False
     )
-    conn_id = pl.col("g_conn").cast(pl.UInt64, strict=False).alias("_conn_id")
     if open_connections is not None:  # earlier chunks' Builts: older than any Built in this frame
+        conn_id = pl.col("g_conn").cast(pl.UInt64, strict=False).alias("_conn_id")
+        built = built.with_columns(conn_id, pl.col("g_dir").alias("_opened_dir"))
         teardown = (
-            teardown.with_columns(conn_id)
-            .join(
-                open_connections.lazy(),
-                on=["_dev", "_conn_id"],
-                how="left",
-                maintain_order="left",
-            )
+            teardown.with_columns(conn_id, pl.lit(None, dtype=pl.String).alias("_opened_dir"))
+            .join(open_connections.lazy(), on=["_dev", "_conn_id"], how="left", maintain_order="left")
             .with_columns(pl.coalesce("_built_dir", "_carried_dir").alias("_built_dir"))
         )
     opened_by_for = ~_for_side_initiated(teardown_names, pl.col("_built_dir").is_null())
     teardown = teardown.with_columns(
         pl.col("_built_dir").alias("g_dir"),
         pl.coalesce(pl.col("_built_dir") == "outbound", opened_by_for).alias("_outbound"),
-        conn_id,
-        pl.lit(None, dtype=pl.String).alias("_opened_dir"),
     )
-    built = built.with_columns(
-        (pl.col("g_dir") == "outbound").alias("_outbound"),
-        conn_id,
-        pl.col("g_dir").alias("_opened_dir"),
-    )
+    built = built.with_columns((pl.col("g_dir") == "outbound").alias("_outbound"))
     # one pass over both: a Built line's direction is its word (a matching line always has one)
     both = pl.concat([built, teardown], how="diagonal_relaxed")
     return _finish_family(*_orient(both, built_names | teardown_names | {"dir"}), family).drop(
@@ -1040,11 +1036,11 @@ def _connections(
     )
 
 
-def _still_open(carried: pl.DataFrame | None, connections: pl.DataFrame) -> pl.DataFrame:
+def _still_open(carried: pl.DataFrame, connections: pl.DataFrame) -> pl.DataFrame:
     """The connections whose latest line so far is their Built, with its direction (``_carried_dir``):
-    ``carried`` without the connections this frame has lines of, then this frame's connections
-    whose last line is a Built (``_connections``' result: Built rows first, each part in line
-    order), most recently opened last, at most ``MAX_OPEN_CONNECTIONS``."""
+    ``carried`` without the connections this frame (``_connections``' result) has lines of, then
+    this frame's connections whose last line is a Built, most recently opened last, at most
+    ``MAX_OPEN_CONNECTIONS``."""
     key = ["_dev", "_conn_id"]
     row = pl.col("_row").cast(pl.Int64)
     # a Built's line number and direction in one integer: max() per connection takes both of the
@@ -1065,10 +1061,8 @@ def _still_open(carried: pl.DataFrame | None, connections: pl.DataFrame) -> pl.D
             .alias("_carried_dir"),
         )
     )
-    if carried is not None:
-        untouched = carried.lazy().join(lines.select(key), on=key, how="anti", maintain_order="left")
-        opened = pl.concat([untouched, opened])
-    return opened.tail(MAX_OPEN_CONNECTIONS).collect()
+    untouched = carried.lazy().join(lines.select(key), on=key, how="anti", maintain_order="left")
+    return pl.concat([untouched, opened]).tail(MAX_OPEN_CONNECTIONS).collect()
 
 
 def _for_side_initiated(names: set[str], needed: pl.Expr) -> pl.Expr:
