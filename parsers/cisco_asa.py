@@ -74,9 +74,9 @@ destination; ``direction`` is the word. Teardowns (302014/302016/302018/302021) 
 direction: the teardown takes the direction of the nearest earlier Built line with the same
 device and connection id (ICMP: the same faddr/gaddr/laddr) in the same frame (an as-of join on
 the line number); TCP/UDP/GRE/SCTP teardowns also find their Built in the earlier chunks and files
-of the source's day (ingest carries the connections still open, the most recent
-``MAX_OPEN_CONNECTIONS``, in ``ctx.carry``): an RDP session of an hour on a quiet firewall spans
-many chunks. Without a Built, the side with the client port opened it (one port >= 1024, the
+of the source's day and of the day before (ingest carries the connections still open, the most
+recent ``MAX_OPEN_CONNECTIONS``, in ``ctx.carry``, and saves them with the partition): an RDP
+session of an hour on a quiet firewall spans many chunks, and one opened at 23:50 two days. Without a Built, the side with the client port opened it (one port >= 1024, the
 other < 1024); failing that, the ``for`` side is the source when it is a private address and the
 ``to`` side a public one; otherwise the ``to`` (local) side is the source. ``direction`` then
 comes from the address ranges. Messages saying ``inbound`` (106001, 106006, 106007, 106010, 106011, 106014) are

@@ -24,8 +24,10 @@ Optional, for formats that need them:
 - ``SNIFF_PRIORITY: int`` (default 100, lower first): tie-break order between formats;
 - state across chunks: ``ctx.carry``, when not None, is one dict per source and day that ingest
   hands to every chunk of that day's files, in order. A parser may keep a small, bounded frame
-  there under a key of its own (Cisco ASA: the direction of connections still open); it must
-  parse correctly without it (``carry`` None: a frame parsed on its own).
+  there under a key ``<NAME>.<name>`` (Cisco ASA: the direction of connections still open); it
+  must parse correctly without it (``carry`` None: a frame parsed on its own). The day's last
+  frames are saved with its partition and the next day starts from them when the parser's
+  ``VERSION`` is unchanged (``seclake.carry``).
 
 Most parsers compute every event column over the whole frame plus a ``reason`` column that is
 null for good lines, then call ``finish`` which splits, stamps provenance and conforms both sides.

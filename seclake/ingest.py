@@ -12,6 +12,9 @@ Nothing is lost: every line read is an event or a quarantined line with a reason
 every file (lines read = events + quarantined) and recorded in the manifest. A file that cannot be
 read, is truncated, or is of an unknown format is reported with its path and the other files and
 sources still proceed. When not a single input file is found, the partition is left as it was.
+
+Parsers start each day from the state the previous day of the source left (``seclake.carry``:
+Cisco ASA's open connections), and the day's own state is saved with the partition.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from pathlib import Path
 
 import polars as pl
 
-from seclake import __version__
+from seclake import __version__, carry
 from seclake.config import Config, Organisation, Source
 from seclake.lake import TABLES, Partition, new_run_id, remove_stale
 from seclake.ordered_writer import ROW_GROUP_ROWS, OrderedWriter, parquet_writer
@@ -75,6 +78,8 @@ class IngestResult:
     written: bool = False
     seconds: float = 0.0
     manifest: dict | None = None
+    carry_in: dict | None = None
+    carry_out: list[dict] = field(default_factory=list)
 
     @property
     def lines_read(self) -> int:
@@ -342,7 +347,10 @@ def ingest_source(
     if not files:
         result.seconds = time.time() - started
         return result
-    ctx = ParseContext(org.id, source.id, date, org.source_timezone(source), dict(source.options), carry={})
+    carried, result.carry_in = carry.load_previous(lake, partition)
+    ctx = ParseContext(
+        org.id, source.id, date, org.source_timezone(source), dict(source.options), carry=carried
+    )
     written = _PartitionFiles(lake, partition, run_id)
     try:
         chunk_bytes = config.ingest.chunk_mb << 20
@@ -353,6 +361,7 @@ def ingest_source(
         outputs = written.commit(lake)
     finally:
         written.discard()
+    result.carry_out = carry.save(lake, partition, carried, run_id)
     result.seconds = time.time() - started
     result.manifest = _manifest(result, outputs, started)
     lake.write_json(partition.manifest_key, result.manifest, run_id)
@@ -380,6 +389,8 @@ def _manifest(result: IngestResult, outputs: dict[str, dict], started: float) ->
         "quarantine_reasons": dict(result.reasons.most_common()),
         "inputs": [vars(i) for i in result.inputs],
         "outputs": outputs,
+        "carry_in": result.carry_in,
+        "carry_out": result.carry_out,
         "errors": result.errors,
     }
 

@@ -139,7 +139,7 @@ def test_the_object_store_lake_is_really_in_the_bucket(lakes: TwoLakes) -> None:
     keys = lake.glob("**")
     assert f"events/org={lakes.org}/source=fw/date={lakes.day}/data.parquet" in keys
     assert {key.split("/")[0] for key in keys} == {
-        "events", "quarantine", "alerts", "incidents", "downtime", "metrics", "manifests",
+        "events", "quarantine", "alerts", "incidents", "downtime", "metrics", "manifests", "state",
     }  # fmt: skip
     assert not [key for key in keys if key.endswith(".tmp") or "/." in key]  # nothing written aside
     assert not (Path(lakes.remote.base_dir) / "s3:").exists()

@@ -1,0 +1,101 @@
+"""Parser state carried from one day's ingest of a source to the next day's (``ParseContext.carry``).
+
+Within a day, ingest hands one ``carry`` dict to every chunk of the day's files in order, and a
+parser keeps a small bounded frame there under a key ``<format>.<name>`` (Cisco ASA: the
+connections still open, so a Teardown finds the direction of its Built). A connection opened at
+23:50 and closed after midnight has its Built in yesterday's files, so the day's carry is saved
+with its partition and is where the next day's ingest starts:
+
+    <lake>/state/ingest/org=<org>/source=<source>/date=<YYYY-MM-DD>/<format>.<name>.parquet
+
+The partition's manifest lists each saved frame (``carry_out``: key, rows, sha256, the parser
+version that wrote it). The next day takes a frame only when the manifest lists it, the file
+still has that sha256 (a run killed before its manifest leaves the previous manifest, which then
+no longer matches) and the format's parser still has that version (the frame's shape is the
+parser's own); what it took and what it left, and why, goes to its manifest (``carry_in``).
+Re-running a day with the same previous day gives the same events; re-running the previous day
+afterwards changes what the next day would start from, so re-run the days after it too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import polars as pl
+
+from seclake.config import check_id
+from seclake.lake import Partition
+from seclake.parsers import formats
+from seclake.storage import Store
+
+STATE_FOLDER = "state/ingest"
+
+
+def state_key(partition: Partition, name: str) -> str:
+    """The key of the frame ``name`` (``<format>.<name>``) saved with ``partition``."""
+    fmt, _, rest = name.partition(".")
+    check_id(fmt, "carry format")
+    check_id(rest, "carry name")
+    return f"{STATE_FOLDER}/{partition.key}/{name}.parquet"
+
+
+def _format_version(name: str) -> str | None:
+    module = formats().get(name.partition(".")[0])
+    return None if module is None else module.VERSION
+
+
+def save(lake: Store, partition: Partition, carry: dict[str, pl.DataFrame], run_id: str) -> list[dict]:
+    """Save the non-empty frames of ``carry`` with the partition; return the manifest's ``carry_out``."""
+    saved = []
+    for name, frame in sorted(carry.items()):
+        version = _format_version(name)
+        if frame.is_empty() or version is None:
+            continue
+        key = state_key(partition, name)
+        lake.write_parquet(key, frame.to_arrow(), run_id)
+        saved.append(
+            {
+                "name": name,
+                "path": key,
+                "rows": frame.height,
+                "sha256": lake.sha256(key),
+                "parser_version": version,
+            }
+        )
+    return saved
+
+
+def load_previous(lake: Store, partition: Partition) -> tuple[dict[str, pl.DataFrame], dict | None]:
+    """The carry saved with the previous day of the same org and source (see the module
+    docstring), and what the manifest records of it (None when that day saved none)."""
+    previous = replace(partition, date=partition.date - dt.timedelta(days=1))
+    try:
+        manifest = lake.read_json(previous.manifest_key)
+    except (OSError, ValueError) as exc:  # a damaged manifest costs the carry, not the day
+        return {}, {
+            "date": previous.date.isoformat(),
+            "error": f"{lake.location(previous.manifest_key)}: {exc}",
+        }
+    if manifest is None or not manifest.get("carry_out"):
+        return {}, None
+    carry: dict[str, pl.DataFrame] = {}
+    record: dict = {
+        "date": previous.date.isoformat(),
+        "run_id": manifest.get("run_id"),
+        "taken": {},
+        "left": {},
+    }
+    for saved in manifest["carry_out"]:
+        name = saved["name"]
+        key = state_key(previous, name)
+        if saved.get("parser_version") != _format_version(name):
+            record["left"][name] = (
+                f"written by parser version {saved.get('parser_version')}, now {_format_version(name)}"
+            )
+        elif not lake.exists(key) or lake.sha256(key) != saved.get("sha256"):
+            record["left"][name] = f"{lake.location(key)} is missing or differs from its manifest"
+        else:
+            carry[name] = pl.from_arrow(lake.read_parquet(key))  # type: ignore[assignment]
+            record["taken"][name] = carry[name].height
+    return carry, record
