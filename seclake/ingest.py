@@ -108,6 +108,19 @@ class IngestResult:
             found.append(f"no input files match {self.pattern}: partition left unchanged")
         return found
 
+    @property
+    def carry_warnings(self) -> list[str]:
+        """Why parser state saved by the previous day was not taken (empty when it was, or when
+        that day saved none)."""
+        record = self.carry_in or {}
+        found = [
+            f"{self.partition.key}: {name} of {record['date']} not taken: {why}"
+            for name, why in record.get("left", {}).items()
+        ]
+        if "error" in record:
+            found.append(f"{self.partition.key}: state of {record['date']} not read: {record['error']}")
+        return found
+
     def failed(self, threshold: float) -> bool:
         """True when a file could not be read fully or too many lines were quarantined."""
         return bool(self.errors) or self.quarantine_share > threshold

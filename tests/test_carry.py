@@ -79,7 +79,7 @@ def test_without_yesterday_the_teardown_is_oriented_by_the_fallback(two_days) ->
     result = ingest_source(two_days, "acme", "fw", DAY_2)
     # both ports >= 1024 and the 'for' side public: the fallback takes the local side as source
     assert _teardown(two_days) == ("10.0.0.10", 3389, "198.51.100.7", 50123, "outbound")
-    assert result.carry_in is None
+    assert result.carry_in is None and result.carry_warnings == []
     assert read_manifest(Path(two_days.lake_root), Partition("acme", "fw", DAY_2))["carry_out"] == []
 
 
@@ -92,6 +92,10 @@ def test_a_state_file_changed_after_its_manifest_is_left(two_days) -> None:
     result = ingest_source(two_days, "acme", "fw", DAY_2)
     assert result.carry_in["taken"] == {}
     assert result.carry_in["left"] == {KEY: f"{path} is missing or differs from its manifest"}
+    assert result.carry_warnings == [
+        f"org=acme/source=fw/date=2026-03-02: {KEY} of 2026-03-01 not taken: {path} is missing or differs "
+        "from its manifest"
+    ]
     assert _teardown(two_days)[4] == "outbound"  # the fallback, not the tampered state
 
 
@@ -110,6 +114,8 @@ def test_a_damaged_manifest_of_yesterday_costs_the_carry_not_the_day(two_days) -
     result = ingest_source(two_days, "acme", "fw", DAY_2)
     assert result.written and result.events == 1
     assert "manifest.json" in result.carry_in["error"]
+    (warning,) = result.carry_warnings
+    assert warning.startswith("org=acme/source=fw/date=2026-03-02: state of 2026-03-01 not read: ")
 
 
 def test_rerunning_the_day_gives_the_same_events(two_days) -> None:
@@ -124,3 +130,20 @@ def test_rerunning_the_day_gives_the_same_events(two_days) -> None:
 def test_a_carry_name_never_becomes_a_path(name: str) -> None:
     with pytest.raises(ValueError):
         carry.state_key(Partition("acme", "fw", DAY_1), name)
+
+
+def test_the_command_line_warns_when_yesterdays_state_is_left(two_days, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from seclake.cli import app
+
+    config = str(Path(two_days.lake_root).parent / "seclake.yaml")
+    ingest = ["ingest", "--org", "acme", "--config", config, "--date"]
+    assert CliRunner().invoke(app, [*ingest, "2026-03-01"]).exit_code == 0
+    monkeypatch.setattr(cisco_asa, "VERSION", "999")
+    second = CliRunner().invoke(app, [*ingest, "2026-03-02"])
+    assert second.exit_code == 0, second.output
+    assert (
+        f"warning org=acme/source=fw/date=2026-03-02: {KEY} of 2026-03-01 not taken: written by"
+        in " ".join(second.output.split())
+    )
