@@ -20,7 +20,7 @@ Framings (one per line, found in this order):
 Time: the ctime prefix, else a ctime inside the text (``+++ Started at``, ``--- Stopped at``,
 ``ClamAV update process started at``), else the syslog header time, else the clamscan report block
 (below); null when none of these exists (e.g. clamd without ``LogTime``, or result lines after the
-last SCAN SUMMARY of the frame).
+last SCAN SUMMARY of the file).
 
 clamscan/clamdscan reports: the ``----------- SCAN SUMMARY -----------`` line opens a block of
 ``Key: value`` lines. Blocks are numbered per file by a cumulative sum over header lines; the
@@ -34,9 +34,11 @@ block's counters are gathered with one group_by and joined back:
 - each counter line is also an event (``system``/``other``, message_id ``SCAN_SUMMARY_FIELD``,
   its one counter in ``extra``, time = ``End Date``) so nothing is lost;
 - time-less result lines and dash separator lines take ``Start Date`` of the next block of the
-  same file *in the same frame* (a backward fill: clamscan prints results before its summary, and
-  its separator when it starts); after the last block of the frame (or when the reader's chunk
-  boundary falls inside a report) their time is null;
+  same file (a backward fill: clamscan prints results before its summary, and its separator when
+  it starts); after the last block of the file their time is null. Ingest reads a file's summary
+  lines before parsing it (``file_index``, handed back as ``ctx.file_index``), so a report longer
+  than the reader's chunk (a clamscan without ``-i`` lists every clean file) keeps its times; a
+  frame parsed on its own uses its own blocks;
 - the producer is ``clamscan`` when the block has ``Engine version`` (only clamscan loads the
   engine), else ``clamdscan``.
 
@@ -74,7 +76,8 @@ except that an error reason of the form ``<call>() failed: <errno text>`` keeps 
 null, the token goes to ``extra.stream`` and ``<ip>``/``<port>`` to ``src_ip``/``src_port``.
 ExtendedDetectionInfo's ``(<md5>:<size>)`` gives ``file_hash`` (``extra.file_hash_algorithm`` md5)
 and ``extra.file_size``. MOVED/COPIED/REMOVED lines take ``malware_name`` from the last FOUND line
-of the same path, host and file before them (clamscan prints the remediation right after it).
+of the same path, host and file before them in the frame (clamscan prints the remediation right
+after it; one cut from its FOUND line by a chunk boundary has no ``malware_name``).
 Invalid UTF-8 bytes reach the parser as ``\\xNN`` text and are kept as written in paths.
 
 Severity (ClamAV writes none; constant per kind): detections and remediations ``high``, ``medium``
@@ -111,7 +114,7 @@ from seclake.schema import extra_columns
 NAME = "clamav"
 VENDOR = "Cisco Talos"
 PRODUCT = "ClamAV"
-VERSION = "1"
+VERSION = "2"
 
 PROGRAMS: tuple[str, ...] = ("clamd", "freshclam", "clamonacc", "clamscan", "clamdscan")
 
@@ -308,12 +311,23 @@ def sniff(lines: pl.Series) -> pl.Series:
 
 def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
     """Parse ClamAV lines (any mix of framings and producers) into events; see the module docstring."""
-    frame = _classified(_framed(lines.with_row_index("_row"), ctx))
-    frame = frame.join(_KIND_TABLE, on="kind", how="left", maintain_order="left")
-    frame = _with_fields(frame, ctx)
-    frame = _with_reports(frame, ctx)
+    frame = _with_reports(_read(lines, ctx), ctx)
     frame = _with_program(frame, ctx)
     return finish(_events(frame, ctx), ctx, format_name=NAME, vendor=VENDOR, product=PRODUCT)
+
+
+def file_index(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
+    """The SCAN SUMMARY lines among ``lines`` (``_summary_lines``). Ingest collects them from a whole
+    file before parsing it (``ctx.file_index``), so the result lines of a report take its Start Date
+    when its summary lies in a later chunk of the file."""
+    candidates = lines.filter(pl.col("raw").str.contains(_SUMMARY_CANDIDATE))
+    return _NO_SUMMARY_LINES if candidates.is_empty() else _summary_lines(_read(candidates, ctx))
+
+
+def _read(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
+    """Framing, kind and fields of each line (row order kept, ``_row`` its index)."""
+    frame = _classified(_framed(lines.with_row_index("_row"), ctx))
+    return _with_fields(frame.join(_KIND_TABLE, on="kind", how="left", maintain_order="left"), ctx)
 
 
 def _ctime(text: pl.Expr, timezone: str) -> pl.Expr:
@@ -425,27 +439,26 @@ def _with_fields(frame: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
 
 
 def _with_reports(frame: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
-    """Number clamscan report blocks, gather each block's counters and join them back (module docstring)."""
+    """Number clamscan report blocks, gather each block's counters and join them back (module
+    docstring). The blocks are those of ``ctx.file_index`` (every summary line of the file) when
+    ingest gives it, else those of the frame."""
     message_id = pl.col("message_id")
-    seen = (message_id == "SCAN_SUMMARY").cum_sum().over("raw_file")
+    summaries = _summary_lines(frame) if ctx.file_index is None else ctx.file_index
+    frame = frame.with_columns(_SUMMARY_KEY)
+    headers = summaries.filter(message_id == "SCAN_SUMMARY").select("raw_file", "raw_line")
+    seen = pl.col("_seen")
     in_summary = message_id.is_in(["SCAN_SUMMARY", "SCAN_SUMMARY_FIELD"])
     awaits_summary = (
         message_id.is_in([*_RESULTS, "SEPARATOR"]) & pl.col("time").is_null() & pl.col(REASON).is_null()
     )
-    key = pl.col("summary_key")
-    frame = frame.with_columns(
-        pl.when(in_summary).then(seen).when(awaits_summary).then(seen + 1).alias("_report"),
-        pl.when(key == "Time")
-        .then(pl.lit("scan_time"))
-        .otherwise(key.str.to_lowercase().str.replace_all(" ", "_", literal=True))
-        .alias("summary_key"),
+    frame = _with_seen(frame, headers).with_columns(
+        pl.when(in_summary).then(seen).when(awaits_summary).then(seen + 1).alias("_report")
     )
     key, value = pl.col("summary_key"), pl.col("summary_value")
     reports = (
-        frame.filter(
-            (message_id == "SCAN_SUMMARY_FIELD") & (pl.col("_report") > 0) & pl.col(REASON).is_null()
-        )
-        .group_by("raw_file", "_report")
+        _with_seen(summaries.with_row_index("_row"), headers)
+        .filter((message_id == "SCAN_SUMMARY_FIELD") & (seen > 0))
+        .group_by("raw_file", pl.col("_seen").alias("_report"))
         .agg(
             *[value.filter(key == name).first().alias(f"_counter_{name}") for name in SUMMARY_COUNTERS],
             value.filter(key == "start_date").first().alias("_start"),
@@ -472,6 +485,51 @@ def _with_reports(frame: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
         .then(pl.lit("clamdscan"))
         .alias("_report_program"),
     )
+
+
+_SUMMARY_KEY = (
+    pl.when(pl.col("summary_key") == "Time")
+    .then(pl.lit("scan_time"))
+    .otherwise(pl.col("summary_key").str.to_lowercase().str.replace_all(" ", "_", literal=True))
+    .alias("summary_key")
+)
+"""A summary line's key in snake_case (``Time`` is ``scan_time``)."""
+_SUMMARY_CANDIDATE = "|".join(["SCAN SUMMARY", *(f"{key}: " for key in _SUMMARY_KEYS)])
+"""Text every SCAN SUMMARY line holds (a cheap test before reading a line's framing)."""
+_NO_SUMMARY_LINES = pl.DataFrame(
+    schema={
+        "raw_file": pl.String,
+        "raw_line": pl.Int64,
+        "message_id": pl.String,
+        "summary_key": pl.String,
+        "summary_value": pl.String,
+    }
+)
+
+
+def _summary_lines(frame: pl.DataFrame) -> pl.DataFrame:
+    """The good SCAN SUMMARY header and field lines of a read frame: ``raw_file``, ``raw_line``,
+    ``message_id``, ``summary_key`` (snake_case), ``summary_value``."""
+    return frame.filter(
+        pl.col("message_id").is_in(["SCAN_SUMMARY", "SCAN_SUMMARY_FIELD"]) & pl.col(REASON).is_null()
+    ).select("raw_file", "raw_line", "message_id", _SUMMARY_KEY, "summary_value")
+
+
+def _with_seen(rows: pl.DataFrame, headers: pl.DataFrame) -> pl.DataFrame:
+    """Add ``_seen`` to ``rows`` (which have ``_row``, their order): how many of ``headers`` (SCAN
+    SUMMARY lines) of the same file are at or before each row's line."""
+    marks = pl.concat(
+        [
+            headers.select("raw_file", "raw_line", pl.lit(None, dtype=pl.UInt32).alias("_row")),
+            rows.select("raw_file", "raw_line", "_row"),
+        ]
+    ).sort("raw_file", "raw_line", pl.col("_row").is_not_null())  # a header before the row of its line
+    seen = (
+        marks.with_columns(pl.col("_row").is_null().cum_sum().over("raw_file").alias("_seen"))
+        .filter(pl.col("_row").is_not_null())
+        .sort("_row")
+    )
+    return rows.with_columns(seen.get_column("_seen"))
 
 
 def _with_program(frame: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:

@@ -17,6 +17,11 @@ Optional, for formats that need them:
 - ``file_options(lines: pl.DataFrame) -> dict[str, str]``: read from the first chunk of each file
   and merged into ``ctx.options`` for all of that file's chunks (a header that appears only at the
   top, such as Windows Firewall's ``#Fields:``);
+- ``file_index(lines: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame``: for formats whose lines
+  depend on what a later line of the file says (a clamscan result takes the Start Date of the
+  SCAN SUMMARY printed after it): ingest first reads the whole file, chunk by chunk, through
+  ``file_index`` and hands the concatenated rows (a few per report, never per line) to every
+  chunk's ``parse`` as ``ctx.file_index``; a frame parsed on its own has None there;
 - ``open_records(path: Path, chunk_bytes: int) -> seclake.reader.FileReader`` and
   ``sniff_head(head: bytes) -> bool``: for formats that are not one event per text line (EVTX,
   JSON or XML exports). The reader yields one record per row, ``raw_line`` being the record's
@@ -61,6 +66,7 @@ class ParseContext:
     timezone: str = "UTC"
     options: Mapping[str, str] = field(default_factory=dict)
     carry: dict[str, pl.DataFrame] | None = None
+    file_index: pl.DataFrame | None = None
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from seclake.ordered_writer import ROW_GROUP_ROWS, OrderedWriter, parquet_writer
 from seclake.parsers import formats
 from seclake.parsers.contract import HEADER_LINE, ParseContext, ParseResult, reject_all
 from seclake.parsers.sniff import SniffResult, sniff, split_lines
-from seclake.reader import BLANK, FileReader, LineReader, prefetched, read_head
+from seclake.reader import BLANK, GZIP_MAGIC, FileReader, LineReader, prefetched, read_head
 from seclake.schema import QUARANTINE_SCHEMA, quarantine_to_arrow
 from seclake.storage import Store, open_lake, sha256_file
 
@@ -283,6 +283,28 @@ def _plan_file(
     return _FilePlan(fmt_name, sniffed, replace(ctx, options=options), record.error or "unknown format")
 
 
+def _indexed(plan: _FilePlan, path: Path, chunk_bytes: int, record: InputFile) -> _FilePlan:
+    """The plan with ``ctx.file_index`` when the file's format reads one (``file_index`` in
+    ``parsers.contract``): a first pass over the whole file, chunk by chunk (not needed when a plain
+    file is one chunk: its frame is the whole file). A failure costs the index (reported as a
+    warning), not the file."""
+    module = formats().get(plan.format or "")
+    if not hasattr(module, "file_index"):
+        return plan
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(2) != GZIP_MAGIC and path.stat().st_size <= chunk_bytes:
+                return plan
+        parts = [
+            module.file_index(chunk.filter(pl.col("problem").is_null()).drop("problem"), plan.ctx)
+            for chunk in LineReader(path, chunk_bytes)
+        ]
+    except Exception as exc:  # a parser bug must not stop the file
+        record.warnings.append(f"{path}: {plan.format} file index failed: {type(exc).__name__}: {exc}")
+        return plan
+    return replace(plan, ctx=replace(plan.ctx, file_index=pl.concat(parts, how="vertical_relaxed")))
+
+
 def _open_file(path: Path, source: Source, chunk_bytes: int) -> tuple[FileReader, str | None]:
     """A reader for the file and its format when known before reading lines (configured, or a
     record format recognised by the file's first bytes); None means sniff the lines."""
@@ -311,7 +333,7 @@ def _ingest_file(
     plan: _FilePlan | None = None
     for chunk in prefetched(reader):
         if plan is None:
-            plan = _plan_file(source, fixed_format, chunk, record, ctx)
+            plan = _indexed(_plan_file(source, fixed_format, chunk, record, ctx), path, chunk_bytes, record)
         result = _parse_chunk(chunk, plan, per_format)
         if result.lines != chunk.height:
             raise RuntimeError(f"{path}: {chunk.height} lines in, {result.lines} out: a parser lost lines")
@@ -331,7 +353,7 @@ def _ingest_file(
     record.lines, record.size, record.sha256 = reader.lines, reader.size, reader.sha256
     if reader.problems.error:
         record.error = reader.problems.error
-    record.warnings = reader.problems.warnings(str(path))
+    record.warnings += reader.problems.warnings(str(path))
     if reader.lines == 0 and not record.error:
         record.warnings.append(f"{path}: empty file (0 lines)")
     return record

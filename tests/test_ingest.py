@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 import yaml
@@ -272,3 +273,45 @@ def test_a_file_of_one_format_is_not_split(tmp_path: Path) -> None:
     put(tmp_path, "2026-03-02.log", (FIXTURES / "asa_day.log").read_bytes())
     (record,) = ingest_source(config, "acme", "fw", DAY).inputs
     assert record.format == "cisco_asa" and record.mixed_formats is None
+
+
+def test_a_clamscan_report_longer_than_a_chunk_keeps_its_times(tmp_path: Path) -> None:
+    """clamscan without -i lists every clean file before its summary: the summary is chunks later."""
+    config = load_config(make_project(tmp_path, fmt="clamav", chunk_mb=1))
+    clean = "".join(f"/srv/share/project-{i:06d}/readme.txt: OK\n" for i in range(40_000))
+    put(
+        tmp_path,
+        "2026-03-02.log",
+        (
+            "/srv/share/invoice.pdf.exe: Win.Trojan.Agent-1 FOUND\n"
+            + clean
+            + "----------- SCAN SUMMARY -----------\nKnown viruses: 8610659\nEngine version: 1.0.1\n"
+            "Scanned files: 40001\nInfected files: 1\nStart Date: 2026:03:02 01:00:00\n"
+            "End Date:   2026:03:02 01:30:00\n"
+        ).encode(),
+    )
+    result = ingest_source(config, "acme", "fw", DAY)
+    assert result.lines_read == result.events == 40_008 and result.quarantined == 0
+    events = read_events(Partition("acme", "fw", DAY).data_path(Path(config.lake_root), "events"))
+    assert events.column("time").null_count == 0
+    found = events.filter(pc.equal(events["raw_line"], 1)).to_pylist()[0]
+    # 01:00 in Asia/Ho_Chi_Minh; the first chunk (1 MB) ends 25 k lines before the summary
+    assert (found["time"], found["malware_name"]) == (
+        dt.datetime(2026, 3, 1, 18, 0, tzinfo=dt.UTC),
+        "Win.Trojan.Agent-1",
+    )
+    assert found["extra"] is not None and ("program", "clamscan") in found["extra"]
+
+
+def test_a_failing_file_index_costs_the_index_not_the_file(tmp_path: Path, monkeypatch) -> None:
+    from seclake.parsers import clamav
+
+    def broken(lines, ctx):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(clamav, "file_index", broken)
+    config = load_config(make_project(tmp_path, fmt="clamav"))
+    source = put(tmp_path, "2026-03-02.log.gz", gzip.compress(b"/srv/a.exe: Win.Trojan.Agent-1 FOUND\n"))
+    result = ingest_source(config, "acme", "fw", DAY)
+    assert (result.events, result.errors) == (1, [])
+    assert result.inputs[0].warnings == [f"{source}: clamav file index failed: ValueError: boom"]

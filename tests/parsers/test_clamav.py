@@ -845,3 +845,31 @@ def test_sniff_is_low_on_other_logs() -> None:
     ]
     assert not clamav.sniff(pl.Series(syslog)).any()
     assert clamav.sniff(pl.Series(["", "  "])).to_list() == [False, False]
+
+
+def test_a_report_cut_by_a_chunk_boundary_keeps_its_times_with_the_file_index() -> None:
+    """Ingest reads a file's SCAN SUMMARY lines first (file_index, ctx.file_index): result lines of
+    a chunk whose report's summary is in a later chunk take its Start Date all the same."""
+    lines = _file_frame(FIXTURES / "clamscan.log")
+    index = clamav.file_index(lines, CTX)
+    assert index.filter(pl.col("message_id") == "SCAN_SUMMARY")["raw_line"].to_list() == [14, 31]
+    assert index.height == 2 + 11 + 4
+    indexed = ParseContext(CTX.org, CTX.source, CTX.date, CTX.timezone, file_index=index)
+    first, rest = lines.slice(0, 8), lines.slice(8)
+
+    alone = clamav.parse(first, CTX)
+    check_line(alone, 4, time=None, action="detected", malware_name="Eicar-Signature")
+    head = clamav.parse(first, indexed)
+    start = utc("2021-11-24T10:00:01")
+    check_line(
+        head, 4, time=start, action="detected", malware_name="Eicar-Signature", extra={"program": "clamscan"}
+    )
+    check_line(head, 8, time=start, message_id="FOUND", malware_name="JS.Trojan.Dropper-1")
+    tail = clamav.parse(rest, indexed)
+    # its FOUND line is in the first chunk: the name is not carried across
+    check_line(tail, 9, time=start, action="deleted", malware_name=None)
+    check_line(tail, 14, time=utc("2021-11-24T10:01:36"), message_id="SCAN_SUMMARY")
+    check_line(tail, 29, time=utc("2021-11-24T11:00:00"), malware_name="Doc.Dropper.Agent-7")
+    check_line(tail, 39, time=None, malware_name="Win.Test.EICAR_HDB-1")  # after the file's last summary
+    # the whole file: the index changes nothing
+    assert clamav.parse(lines, indexed).events.equals(clamav.parse(lines, CTX).events)
