@@ -20,6 +20,8 @@ afterwards changes what the next day would start from, so re-run the days after 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 from dataclasses import replace
 
 import polars as pl
@@ -27,7 +29,7 @@ import polars as pl
 from seclake.config import check_id
 from seclake.lake import Partition
 from seclake.parsers import formats
-from seclake.storage import Store
+from seclake.storage import Store, parquet_bytes
 
 STATE_FOLDER = "state/ingest"
 
@@ -53,13 +55,14 @@ def save(lake: Store, partition: Partition, carry: dict[str, pl.DataFrame], run_
         if frame.is_empty() or version is None:
             continue
         key = state_key(partition, name)
-        lake.write_parquet(key, frame.to_arrow(), run_id)
+        data = parquet_bytes(frame.to_arrow())
+        lake.write_bytes(key, data, run_id)
         saved.append(
             {
                 "name": name,
                 "path": key,
                 "rows": frame.height,
-                "sha256": lake.sha256(key),
+                "sha256": hashlib.sha256(data).hexdigest(),
                 "parser_version": version,
             }
         )
@@ -87,15 +90,18 @@ def load_previous(lake: Store, partition: Partition) -> tuple[dict[str, pl.DataF
         "left": {},
     }
     for saved in manifest["carry_out"]:
-        name = saved["name"]
+        name, version = saved["name"], _format_version(saved["name"])
         key = state_key(previous, name)
-        if saved.get("parser_version") != _format_version(name):
-            record["left"][name] = (
-                f"written by parser version {saved.get('parser_version')}, now {_format_version(name)}"
-            )
-        elif not lake.exists(key) or lake.sha256(key) != saved.get("sha256"):
+        if saved.get("parser_version") != version:
+            record["left"][name] = f"written by parser version {saved.get('parser_version')}, now {version}"
+            continue
+        try:
+            data = lake.read_bytes(key)
+        except FileNotFoundError:
+            data = None
+        if data is None or hashlib.sha256(data).hexdigest() != saved.get("sha256"):
             record["left"][name] = f"{lake.location(key)} is missing or differs from its manifest"
-        else:
-            carry[name] = pl.from_arrow(lake.read_parquet(key))  # type: ignore[assignment]
-            record["taken"][name] = carry[name].height
+            continue
+        carry[name] = pl.read_parquet(io.BytesIO(data))
+        record["taken"][name] = carry[name].height
     return carry, record
