@@ -21,6 +21,8 @@ from pathlib import Path
 import polars as pl
 from polars.io.plugins import register_io_source
 
+from seclake.reader import put_while
+
 ROW_GROUP_ROWS = 122_880
 COMPRESSION_LEVEL = 1
 QUEUE_FRAMES = 2
@@ -60,13 +62,7 @@ class FrameSink:
             raise SinkFailed(f"{self.path}: {self._failure}") from self._failure
 
     def _hand(self, item: object) -> None:
-        while self._thread.is_alive():
-            try:
-                self._frames.put(item, timeout=0.05)
-                return
-            except queue.Full:
-                continue
-        if self._failure is not None:
+        if not put_while(self._frames, item, self._thread.is_alive) and self._failure is not None:
             raise SinkFailed(f"{self.path}: {self._failure}") from self._failure
 
     def _source(self, with_columns: list[str] | None, *_: object) -> Iterator[pl.DataFrame]:

@@ -21,7 +21,7 @@ import hashlib
 import queue
 import threading
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol, TypeVar
@@ -223,6 +223,19 @@ class LineReader:
         return b"\n".join(repaired)
 
 
+def put_while(handoff: queue.Queue, item: object, waiting: Callable[[], bool]) -> bool:
+    """Put ``item`` on the bounded ``handoff`` once it has room, for as long as ``waiting()`` holds
+    (asked every 50 ms, so a consumer that stopped never leaves the producer blocked); False when
+    it stopped holding first."""
+    while waiting():
+        try:
+            handoff.put(item, timeout=0.05)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
 Item = TypeVar("Item")
 _END = object()
 
@@ -236,13 +249,7 @@ def prefetched(items: Iterable[Item], depth: int = 1) -> Iterator[Item]:
     stop = threading.Event()
 
     def hand(entry: tuple) -> bool:
-        while not stop.is_set():
-            try:
-                handoff.put(entry, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
+        return put_while(handoff, entry, lambda: not stop.is_set())
 
     def produce() -> None:
         iterator = iter(items)
