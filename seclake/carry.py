@@ -90,8 +90,13 @@ def load_previous(lake: Store, partition: Partition) -> tuple[dict[str, pl.DataF
         "left": {},
     }
     for saved in manifest["carry_out"]:
-        name, version = saved["name"], _format_version(saved["name"])
-        key = state_key(previous, name)
+        try:
+            name = saved["name"]
+            key = state_key(previous, name)
+        except (KeyError, TypeError, ValueError) as exc:  # a manifest edited by hand, or hostile
+            record["left"][str(saved)[:80]] = f"not a saved state: {exc}"
+            continue
+        version = _format_version(name)
         if saved.get("parser_version") != version:
             record["left"][name] = f"written by parser version {saved.get('parser_version')}, now {version}"
             continue

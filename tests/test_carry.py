@@ -4,6 +4,7 @@ midnight and torn down after it is oriented by its Built line of the day before.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import polars as pl
@@ -116,6 +117,22 @@ def test_a_damaged_manifest_of_yesterday_costs_the_carry_not_the_day(two_days) -
     assert "manifest.json" in result.carry_in["error"]
     (warning,) = result.carry_warnings
     assert warning.startswith("org=acme/source=fw/date=2026-03-02: state of 2026-03-01 not read: ")
+
+
+def test_a_hostile_name_in_yesterdays_manifest_is_left_and_the_day_ingested(two_days) -> None:
+    ingest_source(two_days, "acme", "fw", DAY_1)
+    path = Partition("acme", "fw", DAY_1).manifest_path(Path(two_days.lake_root))
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["carry_out"][0]["name"] = "../../etc.passwd"
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+
+    result = ingest_source(two_days, "acme", "fw", DAY_2)
+    assert result.written and result.lines_read == result.events == 1
+    ((entry, why),) = result.carry_in["left"].items()
+    assert "../../etc.passwd" in entry and why.startswith(
+        "not a saved state: carry format '' is not allowed"
+    )
+    assert result.carry_in["taken"] == {} and _teardown(two_days)[4] == "outbound"  # the fallback
 
 
 def test_rerunning_the_day_gives_the_same_events(two_days) -> None:
