@@ -65,6 +65,12 @@ def _date(text: str) -> dt.date:
         raise _fail(f"--date {text!r} is not a date (YYYY-MM-DD)") from exc
 
 
+def _last_sunday(today: dt.date | None = None) -> dt.date:
+    """The last day of the latest whole Monday-to-Sunday week before ``today`` (UTC by default)."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    return today - dt.timedelta(days=today.weekday() + 1)
+
+
 class _LinesPerSecond(ProgressColumn):
     def render(self, task: Task) -> Text:
         speed = task.finished_speed or task.speed
@@ -424,16 +430,20 @@ def run_analysis(config: Config, jobs: list[tuple[str, dt.date]]) -> None:
 
 
 def run_reports(config: Config, jobs: list[tuple[str, dt.date]], periods: tuple[str, ...] = PERIODS) -> Path:
-    """Write each org's reports of the periods containing its latest job day, then the index."""
+    """Write each org's report of every period that holds one of its job days (as of the latest
+    of them in that period: a run over a whole week leaves each day's report, not only the last
+    one's), then the index."""
+    from seclake.metrics import period_range
     from seclake.report import write_index, write_report
 
-    latest: dict[str, dt.date] = {}
+    latest: dict[tuple[str, str, dt.date], dt.date] = {}
     for org, date in jobs:
-        latest[org] = max(date, latest.get(org, date))
-    for org, date in sorted(latest.items()):
         for period in periods:
-            files = write_report(config, org, period, date)
-            console.print(f"report: {files.html}")
+            key = (org, period, period_range(period, date)[0])
+            latest[key] = max(date, latest.get(key, date))
+    for (org, period, _), date in sorted(latest.items()):
+        files = write_report(config, org, period, date)
+        console.print(f"report: {files.html}")
     index = write_index(config)
     console.print(f"reports: {index}")
     return index
@@ -495,7 +505,11 @@ def demo_command(
     ] = Path("var/demo"),
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same data.")] = 7,
     start: Annotated[
-        str | None, typer.Option("--start", help="First day (default: 7 days ending yesterday).")
+        str | None,
+        typer.Option(
+            "--start",
+            help="First day (default: the --days days ending last Sunday, so the week's report is whole).",
+        ),
     ] = None,
     days: Annotated[int, typer.Option("--days", min=2)] = 7,
     scale: Annotated[float, typer.Option("--scale", help="Multiplies the background volume.")] = 1.0,
@@ -503,7 +517,7 @@ def demo_command(
     """Generate realistic logs with labelled attacks and outages, then run every step on them."""
     from seclake.demo import generate
 
-    first = _date(start) if start else dt.datetime.now(dt.UTC).date() - dt.timedelta(days=days)
+    first = _date(start) if start else _last_sunday() - dt.timedelta(days=days - 1)
     console.print(f"generating {days} days of logs from {first} (seed {seed}) in {out} ...")
     demo = generate(out, seed=seed, start=first, days=days, scale=scale)
     lines = sum(f.lines for f in demo.files)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from typer.testing import CliRunner
 
-from seclake.cli import app
+from seclake.cli import _last_sunday, app
 from seclake.config import load_config
 from tests.test_ingest import FIXTURES, make_project, put
 
@@ -75,3 +76,9 @@ def test_run_does_every_step_for_the_day(tmp_path: Path) -> None:
     index = Path(load_config(config).reports_root) / "index.html"
     assert "reports: " in run.output and index.exists()
     assert (index.parent / "acme" / "week-2026-03-02.html").exists()
+
+
+def test_the_demo_ends_on_the_last_whole_week() -> None:
+    assert _last_sunday(dt.date(2026, 11, 24)) == dt.date(2026, 11, 22)  # a Tuesday
+    assert _last_sunday(dt.date(2026, 11, 23)) == dt.date(2026, 11, 22)  # a Monday
+    assert _last_sunday(dt.date(2026, 11, 22)) == dt.date(2026, 11, 15)  # a Sunday is not over yet

@@ -143,3 +143,19 @@ def test_a_busy_week_stays_under_two_megabytes(tmp_path: Path) -> None:
     actions = html.split('id="actions"')[1].split("</section>")[0]
     assert "and 190 more" in actions  # the first action names 10 of the 200 open incidents
     assert html.count("and 190 more") == 1 + 149  # and each listed busy incident 10 of its 200 entities
+
+
+def test_a_run_over_several_days_leaves_every_period_they_touch(tmp_path: Path) -> None:
+    from seclake.cli import run_reports
+
+    config = lake.build(tmp_path)
+    days = [dt.date(2026, 10, 31), dt.date(2026, 11, 1), dt.date(2026, 11, 2), dt.date(2026, 11, 3)]
+    run_reports(config, [(lake.ORG, day) for day in days])
+    written = sorted(p.stem for p in (tmp_path / "reports" / "acme").glob("*.html"))
+    assert written == [
+        "day-2026-10-31", "day-2026-11-01", "day-2026-11-02", "day-2026-11-03",
+        "month-2026-10-01", "month-2026-11-01",
+        "week-2026-10-26", "week-2026-11-02",
+    ]  # fmt: skip
+    week = json.loads((tmp_path / "reports" / "acme" / "week-2026-10-26.json").read_text(encoding="utf-8"))
+    assert (week["start"], week["end"]) == ("2026-10-26", "2026-11-01")
