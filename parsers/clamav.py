@@ -76,8 +76,9 @@ except that an error reason of the form ``<call>() failed: <errno text>`` keeps 
 null, the token goes to ``extra.stream`` and ``<ip>``/``<port>`` to ``src_ip``/``src_port``.
 ExtendedDetectionInfo's ``(<md5>:<size>)`` gives ``file_hash`` (``extra.file_hash_algorithm`` md5)
 and ``extra.file_size``. MOVED/COPIED/REMOVED lines take ``malware_name`` from the last FOUND line
-of the same path, host and file before them in the frame (clamscan prints the remediation right
-after it; one cut from its FOUND line by a chunk boundary has no ``malware_name``).
+of the same path, host and file before them (clamscan prints the remediation right after it), also
+when a chunk boundary falls between the two: the targets whose latest line is a FOUND are carried
+from chunk to chunk (``ctx.carry``, at most ``MAX_STILL_FOUND``).
 Invalid UTF-8 bytes reach the parser as ``\\xNN`` text and are kept as written in paths.
 
 Severity (ClamAV writes none; constant per kind): detections and remediations ``high``, ``medium``
@@ -114,7 +115,7 @@ from seclake.schema import extra_columns
 NAME = "clamav"
 VENDOR = "Cisco Talos"
 PRODUCT = "ClamAV"
-VERSION = "2"
+VERSION = "3"
 
 PROGRAMS: tuple[str, ...] = ("clamd", "freshclam", "clamonacc", "clamscan", "clamdscan")
 
@@ -232,6 +233,15 @@ _KIND_TABLE = pl.DataFrame(
 
 _MALWARE = ("FOUND", "MOVED", "COPIED", "REMOVED")
 """Kinds about an infected file: their severity follows the signature name."""
+STILL_FOUND = "clamav.still_found"
+"""``ctx.carry`` key: targets whose latest line so far is a FOUND (``_still_found``)."""
+MAX_STILL_FOUND = 10_000
+"""Targets carried from chunk to chunk at most (the most recently found): clamd and on-access logs
+print no remediation after FOUND, so their detections stay here until pushed out."""
+_FOUND_KEY = ["raw_file", "host", "target"]
+_NO_FOUND = pl.DataFrame(
+    schema={"raw_file": pl.String, "host": pl.String, "target": pl.String, "_carried_name": pl.String}
+)
 
 _RESULTS = (*_MALWARE, "SCAN_ERROR", "OK", "SKIPPED")
 """Kinds of a per-file result line (time-less ones take their report block's Start Date)."""
@@ -312,7 +322,7 @@ def sniff(lines: pl.Series) -> pl.Series:
 def parse(lines: pl.DataFrame, ctx: ParseContext) -> ParseResult:
     """Parse ClamAV lines (any mix of framings and producers) into events; see the module docstring."""
     frame = _with_reports(_read(lines, ctx), ctx)
-    frame = _with_program(frame, ctx)
+    frame = _with_malware_names(_with_program(frame, ctx), ctx)
     return finish(_events(frame, ctx), ctx, format_name=NAME, vendor=VENDOR, product=PRODUCT)
 
 
@@ -620,14 +630,55 @@ def _extra_columns() -> list[pl.Expr]:
     )
 
 
+def _with_malware_names(frame: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
+    """``_malware_name``: a FOUND line's signature; a MOVED/COPIED/REMOVED line's is the last FOUND
+    of its file, host and target before it — in this frame, else in the earlier chunks of the day
+    (``ctx.carry``, ``_still_found``), so a chunk boundary between the two costs no name."""
+    message_id = pl.col("message_id")
+    found_name = pl.when(message_id == "FOUND").then(pl.col("signature"))
+    remediation = message_id.is_in(_MALWARE) & (message_id != "FOUND")
+    frame = frame.with_columns(
+        pl.coalesce(found_name, pl.when(remediation).then(found_name.forward_fill().over(_FOUND_KEY))).alias(
+            "_malware_name"
+        )
+    )
+    if ctx.carry is None:
+        return frame
+    carried = ctx.carry.get(STILL_FOUND, _NO_FOUND)
+    ctx.carry[STILL_FOUND] = _still_found(carried, frame)
+    if carried.is_empty() or not frame.select((remediation & pl.col("_malware_name").is_null()).any()).item():
+        return frame
+    return (
+        frame.join(carried, on=_FOUND_KEY, how="left", nulls_equal=True, maintain_order="left")
+        .with_columns(
+            pl.coalesce("_malware_name", pl.when(remediation).then("_carried_name")).alias("_malware_name")
+        )
+        .drop("_carried_name")
+    )
+
+
+def _still_found(carried: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
+    """The targets whose latest line so far is a FOUND, with its signature: ``carried`` without
+    the targets this frame has lines of, then this frame's, most recent last, at most
+    ``MAX_STILL_FOUND``."""
+    targets = frame.filter(pl.col("target").is_not_null()).select(*_FOUND_KEY, "message_id", "signature")
+    latest = (
+        targets.group_by(_FOUND_KEY, maintain_order=True)
+        .last()
+        .filter(pl.col("message_id") == "FOUND")
+        .select(*_FOUND_KEY, pl.col("signature").alias("_carried_name"))
+    )
+    untouched = carried.join(
+        targets.select(_FOUND_KEY), on=_FOUND_KEY, how="anti", nulls_equal=True, maintain_order="left"
+    )
+    return pl.concat([untouched, latest]).tail(MAX_STILL_FOUND)
+
+
 def _events(frame: pl.DataFrame, ctx: ParseContext) -> pl.DataFrame:
     """Select the event columns (and ``reason``) from the parsed frame."""
     message_id = pl.col("message_id")
     is_malware = message_id.is_in(_MALWARE)
-    found_name = pl.when(message_id == "FOUND").then(pl.col("signature"))
-    malware_name = pl.coalesce(
-        found_name, pl.when(is_malware).then(found_name.forward_fill().over("raw_file", "host", "target"))
-    )
+    malware_name = pl.col("_malware_name")
     lesser = malware_name.str.starts_with("Heuristics.") | malware_name.str.starts_with("PUA.")
     host = pl.coalesce(pl.col("host"), pl.lit(ctx.options.get("host"), dtype=pl.String).str.to_lowercase())
     return frame.select(

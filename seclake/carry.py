@@ -2,7 +2,8 @@
 
 Within a day, ingest hands one ``carry`` dict to every chunk of the day's files in order, and a
 parser keeps a small bounded frame there under a key ``<format>.<name>`` (Cisco ASA: the
-connections still open, so a Teardown finds the direction of its Built). A connection opened at
+connections still open, so a Teardown finds the direction of its Built; ClamAV: the files whose
+latest line is a FOUND, so a remediation line finds the malware's name). A connection opened at
 23:50 and closed after midnight has its Built in yesterday's files, so the day's carry is saved
 with its partition and is where the next day's ingest starts:
 

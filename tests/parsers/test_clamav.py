@@ -873,3 +873,40 @@ def test_a_report_cut_by_a_chunk_boundary_keeps_its_times_with_the_file_index() 
     check_line(tail, 39, time=None, malware_name="Win.Test.EICAR_HDB-1")  # after the file's last summary
     # the whole file: the index changes nothing
     assert clamav.parse(lines, indexed).events.equals(clamav.parse(lines, CTX).events)
+
+
+def test_a_remediation_cut_from_its_found_line_by_a_chunk_boundary_keeps_the_name() -> None:
+    """The day's chunks share ``ctx.carry``: a target whose latest line is a FOUND is carried, so a
+    REMOVED line at the top of the next chunk takes the FOUND's signature (parsed alone: none)."""
+    lines = _file_frame(FIXTURES / "clamscan.log")
+    first, rest = lines.slice(0, 8), lines.slice(8)
+    carry: dict[str, pl.DataFrame] = {}
+    chained = ParseContext(CTX.org, CTX.source, CTX.date, CTX.timezone, carry=carry)
+
+    head = clamav.parse(first, chained)
+    check_line(head, 8, message_id="FOUND", malware_name="JS.Trojan.Dropper-1")
+    still = carry[clamav.STILL_FOUND]  # eicar.com and toolbar.exe were remediated in this chunk
+    assert still.select("target", "_carried_name").rows() == [
+        ("/home/erin/tmp/dropper.js", "JS.Trojan.Dropper-1")
+    ]
+    tail = clamav.parse(rest, chained)
+    check_line(tail, 9, action="deleted", message_id="REMOVED", malware_name="JS.Trojan.Dropper-1")
+    check_line(clamav.parse(rest, CTX), 9, action="deleted", malware_name=None)
+    # the remediated target left the carry; the whole file parses the same with or without one
+    assert "JS.Trojan.Dropper-1" not in carry[clamav.STILL_FOUND].get_column("_carried_name").to_list()
+    whole = ParseContext(CTX.org, CTX.source, CTX.date, CTX.timezone, carry={})
+    assert clamav.parse(lines, whole).events.equals(clamav.parse(lines, CTX).events)
+
+
+def test_the_found_carry_is_bounded_and_keeps_the_latest(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(clamav, "MAX_STILL_FOUND", 2)
+    carry: dict[str, pl.DataFrame] = {}
+    ctx = ParseContext(CTX.org, CTX.source, CTX.date, CTX.timezone, carry=carry)
+    found = [f"/home/u/f{i}.exe: Win.Test-{i} FOUND" for i in range(4)]
+    clamav.parse(lines_frame(found, "scan.log"), ctx)
+    assert carry[clamav.STILL_FOUND].get_column("target").to_list() == ["/home/u/f2.exe", "/home/u/f3.exe"]
+    later = clamav.parse(
+        lines_frame(["/home/u/f3.exe: Removed.", "/home/u/f0.exe: Removed."], "scan.log"), ctx
+    )
+    assert later.events.sort("raw_line").get_column("malware_name").to_list() == ["Win.Test-3", None]
+    assert carry[clamav.STILL_FOUND].get_column("target").to_list() == ["/home/u/f2.exe"]
