@@ -148,6 +148,8 @@ def ingest(org_id: str, source_id: str, day: str) -> None:
     )
     for reason, count in result.reasons.most_common(5):
         log.info("quarantined %d lines: %s", count, reason)
+    for warning in result.warnings:
+        log.warning("%s", warning)
     if result.errors:
         raise RuntimeError(f"{result.partition.key}: " + "; ".join(result.errors))
     threshold = cfg.ingest.quarantine_threshold

@@ -15,7 +15,8 @@ still has that sha256 (a run killed before its manifest leaves the previous mani
 no longer matches) and the format's parser still has that version (the frame's shape is the
 parser's own); what it took and what it left, and why, goes to its manifest (``carry_in``).
 Re-running a day with the same previous day gives the same events; re-running the previous day
-afterwards changes what the next day would start from, so re-run the days after it too.
+with other input changes what the next day would start from: that run then names the next day, when
+it was ingested from another state, to be re-run too (``next_day_started_elsewhere``).
 """
 
 from __future__ import annotations
@@ -109,5 +110,29 @@ def load_previous(lake: Store, partition: Partition) -> tuple[dict[str, pl.DataF
             record["left"][name] = f"{lake.location(key)} is missing or differs from its manifest"
             continue
         carry[name] = pl.read_parquet(io.BytesIO(data))
-        record["taken"][name] = carry[name].height
+        record["taken"][name] = {"rows": carry[name].height, "sha256": saved["sha256"]}
     return carry, record
+
+
+def next_day_started_elsewhere(lake: Store, partition: Partition, carry_out: list[dict]) -> str | None:
+    """Why the next day of the source, when ingested already, should be re-run: it started from
+    another state than the one ``partition``'s run just saved (``carry_out``), as after a re-run of
+    an earlier day with other input. None when it took the same frames (or does not exist yet)."""
+    following = replace(partition, date=partition.date + dt.timedelta(days=1))
+    try:
+        manifest = lake.read_json(following.manifest_key)
+    except (OSError, ValueError):  # the next day's own ingest reports a damaged manifest
+        return None
+    if not isinstance(manifest, dict):
+        return None
+    record = manifest.get("carry_in") or {}
+    taken = record.get("taken") or {}
+    if not isinstance(taken, dict) or not all(isinstance(t, dict) for t in taken.values()):
+        return None  # written before the state's hashes were recorded: cannot tell
+    started_from = {name: t.get("sha256") for name, t in taken.items()}
+    if started_from == {saved["name"]: saved["sha256"] for saved in carry_out}:
+        return None
+    return (
+        f"{following.key} was ingested from another state of {partition.date} "
+        f"(run {record.get('run_id', 'none')}): re-run it, and the days after it, so they start from this run's"
+    )

@@ -111,7 +111,7 @@ def _report_problems(results: list[IngestResult], threshold: float) -> None:
                 f"(threshold {threshold:.0%})",
                 highlight=False,
             )
-        for warning in [w for record in result.inputs for w in record.warnings] + result.carry_warnings:
+        for warning in result.warnings:
             errors.print(f"[yellow]warning[/] {escape(warning)}", highlight=False)
         for reason, count in result.reasons.most_common(5):
             console.print(

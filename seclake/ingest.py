@@ -80,6 +80,7 @@ class IngestResult:
     manifest: dict | None = None
     carry_in: dict | None = None
     carry_out: list[dict] = field(default_factory=list)
+    next_day_stale: str | None = None
 
     @property
     def lines_read(self) -> int:
@@ -119,7 +120,15 @@ class IngestResult:
         ]
         if "error" in record:
             found.append(f"{self.partition.key}: state of {record['date']} not read: {record['error']}")
+        if self.next_day_stale:
+            found.append(self.next_day_stale)
         return found
+
+    @property
+    def warnings(self) -> list[str]:
+        """What went wrong without failing the run: per file (an empty file, lines cut or
+        re-encoded), then about the state carried from the day before and to the day after."""
+        return [w for record in self.inputs for w in record.warnings] + self.carry_warnings
 
     def failed(self, threshold: float) -> bool:
         """True when a file could not be read fully or too many lines were quarantined."""
@@ -397,6 +406,7 @@ def ingest_source(
     finally:
         written.discard()
     result.carry_out = carry.save(lake, partition, carried, run_id)
+    result.next_day_stale = carry.next_day_started_elsewhere(lake, partition, result.carry_out)
     result.seconds = time.time() - started
     result.manifest = _manifest(result, outputs, started)
     lake.write_json(partition.manifest_key, result.manifest, run_id)
@@ -426,6 +436,7 @@ def _manifest(result: IngestResult, outputs: dict[str, dict], started: float) ->
         "outputs": outputs,
         "carry_in": result.carry_in,
         "carry_out": result.carry_out,
+        "next_day_stale": result.next_day_stale,
         "errors": result.errors,
     }
 

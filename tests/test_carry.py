@@ -66,7 +66,7 @@ def test_a_teardown_after_midnight_takes_the_direction_of_yesterdays_built(two_d
     assert manifest["carry_in"] == {
         "date": "2026-03-01",
         "run_id": first.run_id,
-        "taken": {KEY: 2},
+        "taken": {KEY: {"rows": 2, "sha256": first.carry_out[0]["sha256"]}},
         "left": {},
     }
     assert second.carry_in == manifest["carry_in"]
@@ -129,9 +129,7 @@ def test_a_hostile_name_in_yesterdays_manifest_is_left_and_the_day_ingested(two_
     result = ingest_source(two_days, "acme", "fw", DAY_2)
     assert result.written and result.lines_read == result.events == 1
     ((entry, why),) = result.carry_in["left"].items()
-    assert "../../etc.passwd" in entry and why.startswith(
-        "not a saved state: carry format '' is not allowed"
-    )
+    assert "../../etc.passwd" in entry and why.startswith("not a saved state: carry format '' is not allowed")
     assert result.carry_in["taken"] == {} and _teardown(two_days)[4] == "outbound"  # the fallback
 
 
@@ -141,6 +139,39 @@ def test_rerunning_the_day_gives_the_same_events(two_days) -> None:
     first = _teardown(two_days)
     ingest_source(two_days, "acme", "fw", DAY_2)
     assert _teardown(two_days) == first == ("198.51.100.7", 50123, "10.0.0.10", 3389, "inbound")
+
+
+def test_rerunning_a_day_with_other_input_names_the_next_day_to_rerun(two_days, tmp_path: Path) -> None:
+    ingest_source(two_days, "acme", "fw", DAY_1)
+    ingest_source(two_days, "acme", "fw", DAY_2)
+    same = ingest_source(two_days, "acme", "fw", DAY_1)  # same input, same state: nothing to do
+    assert same.next_day_stale is None and same.warnings == []
+    put(tmp_path, "2026-03-01.log", BUILT.replace("connection 8 ", "connection 9 ").encode())
+    other = ingest_source(two_days, "acme", "fw", DAY_1)
+    expected = (
+        "org=acme/source=fw/date=2026-03-02 was ingested from another state of 2026-03-01 (run "
+        f"{read_manifest(Path(two_days.lake_root), Partition('acme', 'fw', DAY_2))['carry_in']['run_id']}): "
+        "re-run it, and the days after it, so they start from this run's"
+    )
+    assert other.next_day_stale == expected and other.warnings == [expected]
+    assert (
+        read_manifest(Path(two_days.lake_root), Partition("acme", "fw", DAY_1))["next_day_stale"] == expected
+    )
+    rerun = ingest_source(two_days, "acme", "fw", DAY_2)
+    assert rerun.carry_in["run_id"] == other.run_id
+    assert ingest_source(two_days, "acme", "fw", DAY_1).next_day_stale is None  # in step again
+
+
+def test_a_next_day_that_took_nothing_is_named_when_the_day_now_saves_state(two_days, tmp_path: Path) -> None:
+    put(
+        tmp_path, "2026-03-01.log", b"<166>Mar 01 2026 23:00:00 asa1 : %ASA-5-111008: User 'x' executed 'y'\n"
+    )
+    ingest_source(two_days, "acme", "fw", DAY_1)
+    assert ingest_source(two_days, "acme", "fw", DAY_2).carry_in is None
+    put(tmp_path, "2026-03-01.log", BUILT.encode())
+    stale = ingest_source(two_days, "acme", "fw", DAY_1).next_day_stale
+    assert stale is not None and stale.startswith("org=acme/source=fw/date=2026-03-02 was ingested")
+    assert "(run none)" in stale
 
 
 @pytest.mark.parametrize("name", ["../x.y", "cisco_asa.../evil", "cisco_asa", "Cisco.x"])

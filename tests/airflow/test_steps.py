@@ -128,6 +128,18 @@ def test_ingest_fails_with_the_reason_retried_only_when_files_may_still_arrive(
         steps.ingest("hanoi", "fw", "2026-11-10")
 
 
+def test_ingest_logs_what_went_wrong_without_failing(
+    steps, two_zones: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (two_zones / "logs" / "hanoi" / "av").mkdir(parents=True)
+    (two_zones / "logs" / "hanoi" / "av" / "2026-11-10.log").write_bytes(b"")
+    with caplog.at_level("WARNING"):
+        steps.ingest("hanoi", "av", "2026-11-10")
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        f"{two_zones / 'logs' / 'hanoi' / 'av' / '2026-11-10.log'}: empty file (0 lines)"
+    ]
+
+
 def test_start_date_comes_from_the_config_and_the_environment_overrides_it(
     steps, two_zones: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
