@@ -223,19 +223,16 @@ def period_reports(params: Mapping[str, Any], updates: Iterable[Mapping[str, Any
     """The week and month reports to write (see the module doc): one per organisation and period,
     as of the latest day given for it, for the ``date`` param's day when given, else for the metrics
     updates (``{"org", "date"}`` extras); only the ``org`` param's organisation when it is given."""
-    from seclake.metrics import period_range
+    from seclake.metrics import periods_of
 
     if params.get("date"):
         updates = [{"org": org.id, "date": params["date"]} for org in config().organisations]
-    latest: dict[tuple[str, str, dt.date], dt.date] = {}
-    for update in updates:
-        if params.get("org") not in (None, update["org"]):
-            continue
-        day = dt.date.fromisoformat(update["date"])
-        for period in PERIOD_REPORTS:
-            key = (update["org"], period, period_range(period, day)[0])
-            latest[key] = max(day, latest.get(key, day))
+    days = [
+        (update["org"], dt.date.fromisoformat(update["date"]))
+        for update in updates
+        if params.get("org") in (None, update["org"])
+    ]
     return [
         {"org_id": org, "period": period, "day": day.isoformat()}
-        for (org, period, _), day in sorted(latest.items())
+        for org, period, day in periods_of(days, PERIOD_REPORTS)
     ]

@@ -433,15 +433,10 @@ def run_reports(config: Config, jobs: list[tuple[str, dt.date]], periods: tuple[
     """Write each org's report of every period that holds one of its job days (as of the latest
     of them in that period: a run over a whole week leaves each day's report, not only the last
     one's), then the index."""
-    from seclake.metrics import period_range
+    from seclake.metrics import periods_of
     from seclake.report import write_index, write_report
 
-    latest: dict[tuple[str, str, dt.date], dt.date] = {}
-    for org, date in jobs:
-        for period in periods:
-            key = (org, period, period_range(period, date)[0])
-            latest[key] = max(date, latest.get(key, date))
-    for (org, period, _), date in sorted(latest.items()):
+    for org, period, date in periods_of(jobs, periods):
         files = write_report(config, org, period, date)
         console.print(f"report: {files.html}")
     index = write_index(config)

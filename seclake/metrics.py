@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import duckdb
@@ -81,6 +82,17 @@ def period_range(period: str, date: dt.date) -> tuple[dt.date, dt.date]:
     if period == "month":
         return date.replace(day=1), date.replace(day=calendar.monthrange(date.year, date.month)[1])
     raise ValueError(f"unknown period {period!r} (use one of {', '.join(PERIODS)})")
+
+
+def periods_of(days: Iterable[tuple[str, dt.date]], periods: Iterable[str]) -> list[tuple[str, str, dt.date]]:
+    """(org, period, day) once per organisation and period that holds one of the (org, day)
+    ``days``, as of the latest of them in it; sorted by org, period and the period's start."""
+    latest: dict[tuple[str, str, dt.date], dt.date] = {}
+    for org, day in days:
+        for period in periods:
+            key = (org, period, period_range(period, day)[0])
+            latest[key] = max(day, latest.get(key, day))
+    return [(org, period, day) for (org, period, _), day in sorted(latest.items())]
 
 
 def _downtime_measured(lake: Store, org_id: str, period: str, date: dt.date) -> bool:
