@@ -132,7 +132,8 @@ def next_day_started_elsewhere(lake: Store, partition: Partition, carry_out: lis
     started_from = {name: t.get("sha256") for name, t in taken.items()}
     if started_from == {saved["name"]: saved["sha256"] for saved in carry_out}:
         return None
+    started = f"that of run {record['run_id']}" if record.get("run_id") else "none"
     return (
-        f"{following.key} was ingested from another state of {partition.date} "
-        f"(run {record.get('run_id', 'none')}): re-run it, and the days after it, so they start from this run's"
+        f"{following.key} was ingested from another state of {partition.date} ({started}): "
+        "re-run it, and the days after it, so they start from this run's"
     )

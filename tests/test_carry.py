@@ -149,7 +149,7 @@ def test_rerunning_a_day_with_other_input_names_the_next_day_to_rerun(two_days, 
     put(tmp_path, "2026-03-01.log", BUILT.replace("connection 8 ", "connection 9 ").encode())
     other = ingest_source(two_days, "acme", "fw", DAY_1)
     expected = (
-        "org=acme/source=fw/date=2026-03-02 was ingested from another state of 2026-03-01 (run "
+        "org=acme/source=fw/date=2026-03-02 was ingested from another state of 2026-03-01 (that of run "
         f"{read_manifest(Path(two_days.lake_root), Partition('acme', 'fw', DAY_2))['carry_in']['run_id']}): "
         "re-run it, and the days after it, so they start from this run's"
     )
@@ -171,7 +171,7 @@ def test_a_next_day_that_took_nothing_is_named_when_the_day_now_saves_state(two_
     put(tmp_path, "2026-03-01.log", BUILT.encode())
     stale = ingest_source(two_days, "acme", "fw", DAY_1).next_day_stale
     assert stale is not None and stale.startswith("org=acme/source=fw/date=2026-03-02 was ingested")
-    assert "(run none)" in stale
+    assert "of 2026-03-01 (none): re-run it" in stale
 
 
 @pytest.mark.parametrize("name", ["../x.y", "cisco_asa.../evil", "cisco_asa", "Cisco.x"])
