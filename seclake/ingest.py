@@ -120,15 +120,14 @@ class IngestResult:
         ]
         if "error" in record:
             found.append(f"{self.partition.key}: state of {record['date']} not read: {record['error']}")
-        if self.next_day_stale:
-            found.append(self.next_day_stale)
         return found
 
     @property
     def warnings(self) -> list[str]:
         """What went wrong without failing the run: per file (an empty file, lines cut or
         re-encoded), then about the state carried from the day before and to the day after."""
-        return [w for record in self.inputs for w in record.warnings] + self.carry_warnings
+        stale = [self.next_day_stale] if self.next_day_stale else []
+        return [w for record in self.inputs for w in record.warnings] + self.carry_warnings + stale
 
     def failed(self, threshold: float) -> bool:
         """True when a file could not be read fully or too many lines were quarantined."""
